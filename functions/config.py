@@ -1,0 +1,97 @@
+"""Settings: read the environment once into a frozen, typed object.
+
+Nothing else in the package touches ``os.environ``; everything takes a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+PREFIX = "FUNNEL_"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; raised at start-up, never later."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str = "sqlite"
+    sqlite_path: str = "var/otklik.sqlite3"
+    dynamodb_table: str = "otklik"
+    dynamodb_endpoint: str = ""
+    aws_region: str = ""
+    sms_transport: str = "outbox"
+    sms_sender_id: str = "Otklik"
+    sns_endpoint: str = ""
+    email_transport: str = "outbox"
+    email_from: str = "Otklik <noreply@otklik.local>"
+    ses_endpoint: str = ""
+    reward_provider: str = "manual"
+    outbox_path: str = "var/outbox.jsonl"
+    public_url: str = "http://127.0.0.1:8000"
+    api_url: str = ""
+    token_days: int = 14
+    claim_seconds: int = 300
+    log_level: str = "INFO"
+    port: int = 8000
+
+    @property
+    def embedded(self) -> bool:
+        """The one-machine mode: SQLite store, and /outbox is served."""
+        return self.store == "sqlite"
+
+    @property
+    def link_base(self) -> str:
+        return self.public_url.rstrip("/")
+
+    def with_overrides(self, **values: object) -> Settings:
+        merged = {**{f.name: getattr(self, f.name) for f in fields(self)}, **values}
+        return _validated(Settings(**merged))  # type: ignore[arg-type]
+
+
+_CHOICES = {
+    "store": ("sqlite", "dynamodb"),
+    "sms_transport": ("outbox", "sns"),
+    "email_transport": ("outbox", "ses"),
+    "reward_provider": ("manual",),
+    "log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``FUNNEL_*`` variables (and ``PORT``), failing loudly on a bad value."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for field in fields(Settings):
+        raw = env.get(PREFIX + field.name.upper())
+        if field.name == "port":
+            raw = env.get("PORT", raw)
+        if raw is None or raw == "":
+            continue
+        if field.type == "int":
+            try:
+                values[field.name] = int(raw)
+            except ValueError:
+                raise ConfigError(f"{PREFIX}{field.name.upper()} must be a whole number, got {raw!r}") from None
+        else:
+            values[field.name] = raw.strip()
+    return _validated(replace(Settings(), **values))
+
+
+def _validated(settings: Settings) -> Settings:
+    for name, allowed in _CHOICES.items():
+        value = getattr(settings, name)
+        if value not in allowed:
+            raise ConfigError(f"{PREFIX}{name.upper()} must be one of {', '.join(allowed)}, got {value!r}")
+    if not settings.public_url.startswith(("https://", "http://")):
+        raise ConfigError(f"{PREFIX}PUBLIC_URL must be an http(s) URL, got {settings.public_url!r}")
+    if not 1 <= settings.token_days <= 90:
+        raise ConfigError(f"{PREFIX}TOKEN_DAYS must be between 1 and 90, got {settings.token_days}")
+    if not 30 <= settings.claim_seconds <= 3600:
+        raise ConfigError(f"{PREFIX}CLAIM_SECONDS must be between 30 and 3600, got {settings.claim_seconds}")
+    if not 1 <= settings.port <= 65535:
+        raise ConfigError(f"PORT must be a TCP port, got {settings.port}")
+    return settings

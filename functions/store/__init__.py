@@ -1,0 +1,20 @@
+"""The store seam: ``open_store(settings)`` picks the backend named by configuration."""
+
+from __future__ import annotations
+
+from functions.config import Settings
+from functions.store.base import CREATED, UPDATED, Store
+from functions.store.records import ApiKey, Case, Invite, Reward, Visit
+
+__all__ = ["CREATED", "UPDATED", "ApiKey", "Case", "Invite", "Reward", "Store", "Visit", "open_store"]
+
+
+def open_store(settings: Settings) -> Store:
+    if settings.store == "dynamodb":
+        from functions.aws import client
+        from functions.store.dynamodb import DynamoStore
+
+        return DynamoStore(client("dynamodb", settings), settings.dynamodb_table)
+    from functions.store.sqlite import SqliteStore
+
+    return SqliteStore(settings.sqlite_path)

@@ -1,0 +1,328 @@
+"""The serverless store: one DynamoDB table, keys designed for the funnel's queries.
+
+| item      | pk                 | sk              | notes                                   |
+|-----------|--------------------|-----------------|-----------------------------------------|
+| clinic    | CLINIC#<id>        | CLINIC          | config document                         |
+| directory | CLINICS            | <clinic id>     | lets the scheduler list clinics         |
+| api key   | APIKEY#<key id>    | APIKEY          | hash of the secret only                 |
+| visit     | CLINIC#<id>        | VISIT#<visit>   | by_day index: DAY#<clinic>#<date>; ttl  |
+| invite    | INVITE#<token>     | INVITE          | ttl                                     |
+| opt-out   | CLINIC#<id>        | OPTOUT#<phone>  |                                         |
+| case      | CLINIC#<id>        | CASE#<case>     |                                         |
+| reward    | CLINIC#<id>        | REWARD#<reward> |                                         |
+
+No Scan anywhere: every read is a GetItem, a BatchGetItem or a Query on a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from functions.store.base import CREATED, UPDATED, iso, parse_time
+from functions.store.records import ApiKey, Case, Invite, Reward, Visit
+
+DAY_INDEX = "by_day"
+_VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
+               "doctor", "branch", "service", "consent")
+
+
+def _clinic(clinic_id: str) -> str:
+    return f"CLINIC#{clinic_id}"
+
+
+class DynamoStore:
+    def __init__(self, client: Any, table: str) -> None:
+        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+        self.client = client
+        self.table = table
+        self._ser = TypeSerializer()
+        self._de = TypeDeserializer()
+
+    # Plumbing
+    def _attrs(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {k: self._ser.serialize(v) for k, v in values.items()}
+
+    def _item(self, record: object, pk: str, sk: str, **extra: Any) -> dict[str, Any]:
+        """A record as an item: times as ISO text, absent values left out (so conditions see them absent)."""
+        values: dict[str, Any] = {"pk": pk, "sk": sk, **extra}
+        for f in fields(record):  # type: ignore[arg-type]
+            value = getattr(record, f.name)
+            if isinstance(value, datetime):
+                value = iso(value)
+            if value is not None:
+                values[f.name] = value
+        return self._attrs(values)
+
+    def _record(self, cls: type, item: dict[str, Any]):
+        plain = {k: self._de.deserialize(v) for k, v in item.items()}
+        values = {}
+        for f in fields(cls):
+            if f.name not in plain:
+                continue
+            value = plain[f.name]
+            if "datetime" in str(f.type):
+                value = parse_time(value)
+            elif isinstance(value, Decimal):
+                value = int(value)
+            elif isinstance(value, dict):
+                value = {k: int(v) for k, v in value.items()}
+            values[f.name] = value
+        return cls(**values)
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        answer = self.client.get_item(TableName=self.table, Key=self._attrs({"pk": pk, "sk": sk}),
+                                      ConsistentRead=True)
+        return answer.get("Item")
+
+    def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs["TableName"] = self.table
+        while True:
+            page = self.client.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _query_prefix(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+        return self._query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=self._attrs({":pk": pk, ":prefix": prefix}),
+            ConsistentRead=True)
+
+    def _update(self, pk: str, sk: str, expression: str, condition: str | None,
+                values: dict[str, Any], names: dict[str, str] | None = None,
+                returns: str = "NONE") -> dict[str, Any] | None:
+        """An UpdateItem; None when its condition failed (someone else holds the claim)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table, "Key": self._attrs({"pk": pk, "sk": sk}),
+            "UpdateExpression": expression, "ReturnValues": returns,
+        }
+        if values:
+            kwargs["ExpressionAttributeValues"] = self._attrs(values)
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        try:
+            return self.client.update_item(**kwargs)
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return None
+
+    def _put_new(self, item: dict[str, Any]) -> bool:
+        try:
+            self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def create_table(self) -> None:
+        """Create the table, its day index and TTL; a no-op when it exists."""
+        try:
+            self.client.describe_table(TableName=self.table)
+            return
+        except self.client.exceptions.ResourceNotFoundException:
+            pass
+        attr = [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")]
+        self.client.create_table(
+            TableName=self.table, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attr,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": DAY_INDEX, "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                              {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
+            }])
+        self.client.get_waiter("table_exists").wait(TableName=self.table)
+        self.client.update_time_to_live(
+            TableName=self.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+
+    def close(self) -> None:
+        return None
+
+    def purge_expired(self, now: datetime) -> int:
+        # DynamoDB's TTL on the ``ttl`` attribute deletes expired visits and invites by itself.
+        return 0
+
+    # Clinics
+    def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
+        self.client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.table, "Item": self._attrs(
+                {"pk": _clinic(clinic_id), "sk": "CLINIC", "config": config, "updated_at": iso(now)})}},
+            {"Put": {"TableName": self.table, "Item": self._attrs({"pk": "CLINICS", "sk": clinic_id})}},
+        ])
+
+    def get_clinic(self, clinic_id: str) -> dict | None:
+        item = self._get(_clinic(clinic_id), "CLINIC")
+        if item is None:
+            return None
+        return _plain_numbers(self._de.deserialize(item["config"]))
+
+    def list_clinic_ids(self) -> list[str]:
+        items = self._query(KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues=self._attrs({":pk": "CLINICS"}))
+        return [self._de.deserialize(i["sk"]) for i in items]
+
+    # API keys
+    def put_api_key(self, key: ApiKey) -> None:
+        if not self._put_new(self._item(key, f"APIKEY#{key.key_id}", "APIKEY")):
+            raise ValueError(f"API key {key.key_id} exists")
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        item = self._get(f"APIKEY#{key_id}", "APIKEY")
+        return None if item is None else self._record(ApiKey, item)
+
+    def revoke_api_key(self, key_id: str, now: datetime) -> bool:
+        return self._update(f"APIKEY#{key_id}", "APIKEY", "SET revoked_at = :now",
+                            "attribute_exists(pk) AND attribute_not_exists(revoked_at)",
+                            {":now": iso(now)}) is not None
+
+    # Visits
+    def save_visit(self, visit: Visit) -> str:
+        item = {k: self._de.deserialize(v) for k, v in self._item(visit, "", "").items()}
+        values = {f":{name}": item[name] for name in _VISIT_DATA}
+        values[":day"] = f"DAY#{visit.clinic_id}#{visit.local_date}"
+        values[":vid"] = visit.visit_id
+        values[":cid"] = visit.clinic_id
+        values[":ttl"] = int(visit.expires_at.timestamp())
+        sets = ", ".join(f"{name} = :{name}" for name in _VISIT_DATA)
+        answer = self._update(
+            _clinic(visit.clinic_id), f"VISIT#{visit.visit_id}",
+            f"SET {sets}, gsi1pk = :day, gsi1sk = :vid, clinic_id = :cid, visit_id = :vid, #ttl = :ttl",
+            None, values, names={"#ttl": "ttl"}, returns="UPDATED_OLD")
+        return UPDATED if answer and answer.get("Attributes") else CREATED
+
+    def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None:
+        item = self._get(_clinic(clinic_id), f"VISIT#{visit_id}")
+        return None if item is None else self._record(Visit, item)
+
+    def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]:
+        items = self._query(IndexName=DAY_INDEX, KeyConditionExpression="gsi1pk = :day",
+                            ExpressionAttributeValues=self._attrs({":day": f"DAY#{clinic_id}#{local_date}"}))
+        return [self._record(Visit, i) for i in items]
+
+    # Invites
+    def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime) -> str | None:
+        answer = self._update(
+            _clinic(clinic_id), f"VISIT#{visit_id}",
+            "SET invite_state = :claimed, claim_until = :until, "
+            "invite_token = if_not_exists(invite_token, :token) ADD attempts :one",
+            "attribute_exists(pk) AND (attribute_not_exists(invite_state) OR "
+            "(invite_state IN (:claimed, :retry) AND claim_until < :now))",
+            {":claimed": "claimed", ":retry": "retry", ":until": iso(until), ":token": token,
+             ":one": 1, ":now": iso(now)}, returns="ALL_NEW")
+        return None if answer is None else self._de.deserialize(answer["Attributes"]["invite_token"])
+
+    def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
+                      message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:
+        values = {":state": state, ":mid": message_id, ":err": error, ":token": token, ":claimed": "claimed"}
+        expression = "SET invite_state = :state, message_id = :mid, last_error = :err"
+        if state == "sent":
+            expression += ", sent_at = :now"
+            values[":now"] = iso(now)
+        if retry_at is not None:
+            expression += ", claim_until = :retry"
+            values[":retry"] = iso(retry_at)
+        else:
+            expression += " REMOVE claim_until"
+        return self._update(_clinic(clinic_id), f"VISIT#{visit_id}", expression,
+                            "invite_token = :token AND invite_state = :claimed", values) is not None
+
+    def put_invite(self, invite: Invite) -> bool:
+        return self._put_new(self._item(invite, f"INVITE#{invite.token}", "INVITE",
+                                        ttl=int(invite.expires_at.timestamp())))
+
+    def get_invite(self, token: str) -> Invite | None:
+        item = self._get(f"INVITE#{token}", "INVITE")
+        return None if item is None else self._record(Invite, item)
+
+    def _set_once(self, token: str, attribute: str, values: dict[str, Any]) -> bool:
+        sets = ", ".join(f"{name} = :{name}" for name in values)
+        return self._update(f"INVITE#{token}", "INVITE", f"SET {sets}",
+                            f"attribute_exists(pk) AND attribute_not_exists({attribute})",
+                            {f":{k}": v for k, v in values.items()}) is not None
+
+    def mark_opened(self, token: str, now: datetime) -> None:
+        self._set_once(token, "opened_at", {"opened_at": iso(now)})
+
+    def record_rating(self, token: str, score: int, now: datetime) -> bool:
+        return self._set_once(token, "score", {"score": score, "rated_at": iso(now)})
+
+    def record_feedback(self, token: str, text: str, now: datetime) -> bool:
+        return self._set_once(token, "feedback", {"feedback": text, "feedback_at": iso(now)})
+
+    def record_click(self, token: str, platform: str, now: datetime) -> None:
+        self._update(f"INVITE#{token}", "INVITE", "SET clicks.#p = if_not_exists(clicks.#p, :zero) + :one",
+                     "attribute_exists(pk)", {":zero": 0, ":one": 1}, names={"#p": platform})
+
+    def record_optout(self, token: str, clinic_id: str, phone: str, now: datetime) -> None:
+        self._put_new(self._attrs({"pk": _clinic(clinic_id), "sk": f"OPTOUT#{phone}", "created_at": iso(now)}))
+        self._set_once(token, "opted_out_at", {"opted_out_at": iso(now)})
+
+    def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]:
+        found: set[str] = set()
+        unique = sorted(set(phones))
+        for start in range(0, len(unique), 100):
+            keys = [self._attrs({"pk": _clinic(clinic_id), "sk": f"OPTOUT#{p}"}) for p in unique[start:start + 100]]
+            request = {self.table: {"Keys": keys, "ProjectionExpression": "sk"}}
+            while request:
+                answer = self.client.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self.table, []):
+                    found.add(self._de.deserialize(item["sk"]).removeprefix("OPTOUT#"))
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
+    # Cases
+    def create_case(self, case: Case) -> bool:
+        return self._put_new(self._item(case, _clinic(case.clinic_id), f"CASE#{case.case_id}"))
+
+    def get_case(self, clinic_id: str, case_id: str) -> Case | None:
+        item = self._get(_clinic(clinic_id), f"CASE#{case_id}")
+        return None if item is None else self._record(Case, item)
+
+    def list_cases(self, clinic_id: str) -> list[Case]:
+        return [self._record(Case, i) for i in self._query_prefix(_clinic(clinic_id), "CASE#")]
+
+    def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> bool:
+        return self._update(
+            _clinic(clinic_id), f"CASE#{case_id}",
+            "SET email_state = :claimed, claim_until = :until ADD attempts :one",
+            "attribute_exists(pk) AND (email_state = :empty OR "
+            "(email_state IN (:claimed, :retry) AND claim_until < :now))",
+            {":claimed": "claimed", ":retry": "retry", ":empty": "", ":until": iso(until),
+             ":one": 1, ":now": iso(now)}) is not None
+
+    def finish_case_email(self, clinic_id: str, case_id: str, state: str, now: datetime, *,
+                          error: str = "", retry_at: datetime | None = None) -> None:
+        values: dict[str, Any] = {":state": state, ":err": error, ":claimed": "claimed"}
+        expression = "SET email_state = :state, last_error = :err"
+        if state == "sent":
+            expression += ", emailed_at = :now"
+            values[":now"] = iso(now)
+        if retry_at is not None:
+            expression += ", claim_until = :retry"
+            values[":retry"] = iso(retry_at)
+        else:
+            expression += " REMOVE claim_until"
+        self._update(_clinic(clinic_id), f"CASE#{case_id}", expression, "email_state = :claimed", values)
+
+    # Rewards
+    def create_reward(self, reward: Reward) -> bool:
+        return self._put_new(self._item(reward, _clinic(reward.clinic_id), f"REWARD#{reward.reward_id}"))
+
+    def list_rewards(self, clinic_id: str) -> list[Reward]:
+        return [self._record(Reward, i) for i in self._query_prefix(_clinic(clinic_id), "REWARD#")]
+
+
+def _plain_numbers(value: Any) -> Any:
+    """DynamoDB hands numbers back as Decimal; the clinic document wants ints (and floats for shares)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value

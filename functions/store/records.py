@@ -1,0 +1,93 @@
+"""The rows the funnel keeps, in the product's words. Times are timezone-aware UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class ApiKey:
+    key_id: str
+    clinic_id: str
+    secret_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass
+class Visit:
+    """One appointment of one patient; carries the state of its one invite."""
+
+    clinic_id: str
+    visit_id: str
+    patient_name: str
+    phone: str
+    visit_at: datetime
+    local_date: str
+    expires_at: datetime
+    doctor: str = ""
+    branch: str = ""
+    service: str = ""
+    consent: bool = True
+    # Owned by the dispatcher: "" (not yet), "claimed", "sent", "retry" or "failed".
+    invite_state: str = ""
+    invite_token: str = ""
+    claim_until: datetime | None = None
+    attempts: int = 0
+    last_error: str = ""
+    message_id: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass
+class Invite:
+    """The link a patient got, looked up by its token; holds the answer."""
+
+    token: str
+    clinic_id: str
+    visit_id: str
+    created_at: datetime
+    expires_at: datetime
+    opened_at: datetime | None = None
+    score: int | None = None
+    rated_at: datetime | None = None
+    feedback: str | None = None
+    feedback_at: datetime | None = None
+    opted_out_at: datetime | None = None
+    clicks: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Case:
+    """A complaint the director handles; carries the state of its alert email."""
+
+    clinic_id: str
+    case_id: str
+    visit_id: str
+    score: int
+    text: str
+    created_at: datetime
+    status: str = "new"
+    email_state: str = ""
+    claim_until: datetime | None = None
+    attempts: int = 0
+    last_error: str = ""
+    emailed_at: datetime | None = None
+
+
+@dataclass
+class Reward:
+    """One phone-credit payment for one answer: the ledger row."""
+
+    clinic_id: str
+    reward_id: str
+    visit_id: str
+    phone: str
+    amount_minor: int
+    currency: str
+    created_at: datetime
+    status: str = "pending"
+    provider: str = "manual"
+    reference: str = ""
+    updated_at: datetime | None = None

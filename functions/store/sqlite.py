@@ -1,0 +1,270 @@
+"""The embedded store: stdlib SQLite in WAL mode, one connection per thread."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
+
+from functions.store.base import CREATED, UPDATED, iso, parse_time
+from functions.store.records import ApiKey, Case, Invite, Reward, Visit
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS clinics (
+    clinic_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_id TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE IF NOT EXISTS visits (
+    clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL, patient_name TEXT NOT NULL,
+    phone TEXT NOT NULL, visit_at TEXT NOT NULL, local_date TEXT NOT NULL, expires_at TEXT NOT NULL,
+    doctor TEXT NOT NULL, branch TEXT NOT NULL, service TEXT NOT NULL, consent INTEGER NOT NULL,
+    invite_state TEXT NOT NULL DEFAULT '', invite_token TEXT NOT NULL DEFAULT '',
+    claim_until TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '', sent_at TEXT,
+    PRIMARY KEY (clinic_id, visit_id));
+CREATE INDEX IF NOT EXISTS visits_by_day ON visits (clinic_id, local_date);
+CREATE INDEX IF NOT EXISTS visits_by_expiry ON visits (expires_at);
+CREATE TABLE IF NOT EXISTS invites (
+    token TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL,
+    created_at TEXT NOT NULL, expires_at TEXT NOT NULL, opened_at TEXT, score INTEGER,
+    rated_at TEXT, feedback TEXT, feedback_at TEXT, opted_out_at TEXT, clicks TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX IF NOT EXISTS invites_by_expiry ON invites (expires_at);
+CREATE TABLE IF NOT EXISTS optouts (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
+CREATE TABLE IF NOT EXISTS cases (
+    clinic_id TEXT NOT NULL, case_id TEXT NOT NULL, visit_id TEXT NOT NULL, score INTEGER NOT NULL,
+    text TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL, email_state TEXT NOT NULL,
+    claim_until TEXT, attempts INTEGER NOT NULL, last_error TEXT NOT NULL, emailed_at TEXT,
+    PRIMARY KEY (clinic_id, case_id));
+CREATE TABLE IF NOT EXISTS rewards (
+    clinic_id TEXT NOT NULL, reward_id TEXT NOT NULL, visit_id TEXT NOT NULL, phone TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, created_at TEXT NOT NULL,
+    status TEXT NOT NULL, provider TEXT NOT NULL, reference TEXT NOT NULL, updated_at TEXT,
+    PRIMARY KEY (clinic_id, reward_id));
+"""
+
+_VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
+               "doctor", "branch", "service", "consent")
+
+
+def _row_values(record: object) -> dict:
+    """Turn a record into column values: times as ISO text, flags as 0/1, maps as JSON."""
+    values = {}
+    for f in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, f.name)
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        elif isinstance(value, dict):
+            value = json.dumps(value)
+        values[f.name] = value
+    return values
+
+
+def _record(cls: type, row: sqlite3.Row):
+    values = {}
+    for f in fields(cls):
+        value = row[f.name]
+        if "datetime" in str(f.type) and value is not None:
+            value = parse_time(value)
+        elif f.type == "bool":
+            value = bool(value)
+        elif f.name == "clicks":
+            value = json.loads(value)
+        values[f.name] = value
+    return cls(**values)
+
+
+class SqliteStore:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db.executescript(SCHEMA)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    def _one(self, sql: str, *args: object) -> sqlite3.Row | None:
+        return self._db.execute(sql, args).fetchone()
+
+    def _changed(self, sql: str, *args: object) -> bool:
+        return self._db.execute(sql, args).rowcount > 0
+
+    def _insert_new(self, table: str, record: object) -> bool:
+        """Insert a row unless its key exists; True when this call created it (the claim)."""
+        v = _row_values(record)
+        columns = ", ".join(v)
+        placeholders = ", ".join(f":{name}" for name in v)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
+        return self._db.execute(sql, v).rowcount > 0
+
+    def purge_expired(self, now: datetime) -> int:
+        """Delete visits and invites past their expiry: phone numbers leave with them."""
+        gone = self._db.execute("DELETE FROM invites WHERE expires_at < ?", (iso(now),)).rowcount
+        return gone + self._db.execute("DELETE FROM visits WHERE expires_at < ?", (iso(now),)).rowcount
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    # Clinics
+    def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO clinics VALUES (?, ?, ?) ON CONFLICT (clinic_id) DO UPDATE "
+            "SET config = excluded.config, updated_at = excluded.updated_at",
+            (clinic_id, json.dumps(config, ensure_ascii=False), iso(now)),
+        )
+
+    def get_clinic(self, clinic_id: str) -> dict | None:
+        row = self._one("SELECT config FROM clinics WHERE clinic_id = ?", clinic_id)
+        return None if row is None else json.loads(row["config"])
+
+    def list_clinic_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT clinic_id FROM clinics ORDER BY clinic_id")]
+
+    # API keys
+    def put_api_key(self, key: ApiKey) -> None:
+        v = _row_values(key)
+        self._db.execute("INSERT INTO api_keys VALUES (:key_id, :clinic_id, :secret_hash, :created_at, :revoked_at)", v)
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        row = self._one("SELECT * FROM api_keys WHERE key_id = ?", key_id)
+        return None if row is None else _record(ApiKey, row)
+
+    def revoke_api_key(self, key_id: str, now: datetime) -> bool:
+        return self._changed(
+            "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", iso(now), key_id)
+
+    # Visits
+    def save_visit(self, visit: Visit) -> str:
+        v = _row_values(visit)
+        columns = ", ".join(v)
+        placeholders = ", ".join(f":{name}" for name in v)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in _VISIT_DATA)
+        existed = self._one("SELECT 1 FROM visits WHERE clinic_id = ? AND visit_id = ?",
+                            visit.clinic_id, visit.visit_id)
+        self._db.execute(
+            f"INSERT INTO visits ({columns}) VALUES ({placeholders}) "
+            f"ON CONFLICT (clinic_id, visit_id) DO UPDATE SET {updates}", v)
+        return UPDATED if existed else CREATED
+
+    def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None:
+        row = self._one("SELECT * FROM visits WHERE clinic_id = ? AND visit_id = ?", clinic_id, visit_id)
+        return None if row is None else _record(Visit, row)
+
+    def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]:
+        rows = self._db.execute(
+            "SELECT * FROM visits WHERE clinic_id = ? AND local_date = ? ORDER BY visit_id",
+            (clinic_id, local_date))
+        return [_record(Visit, r) for r in rows]
+
+    # Invites
+    def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime) -> str | None:
+        row = self._db.execute(
+            "UPDATE visits SET invite_state = 'claimed', claim_until = ?, attempts = attempts + 1, "
+            "invite_token = CASE invite_token WHEN '' THEN ? ELSE invite_token END "
+            "WHERE clinic_id = ? AND visit_id = ? AND (invite_state = '' "
+            "OR (invite_state IN ('claimed', 'retry') AND claim_until < ?)) RETURNING invite_token",
+            (iso(until), token, clinic_id, visit_id, iso(now))).fetchone()
+        return None if row is None else row[0]
+
+    def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
+                      message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:
+        return self._changed(
+            "UPDATE visits SET invite_state = ?, claim_until = ?, message_id = ?, last_error = ?, "
+            "sent_at = CASE ? WHEN 'sent' THEN ? ELSE sent_at END "
+            "WHERE clinic_id = ? AND visit_id = ? AND invite_token = ? AND invite_state = 'claimed'",
+            state, iso(retry_at), message_id, error, state, iso(now), clinic_id, visit_id, token)
+
+    def put_invite(self, invite: Invite) -> bool:
+        return self._insert_new("invites", invite)
+
+    def get_invite(self, token: str) -> Invite | None:
+        row = self._one("SELECT * FROM invites WHERE token = ?", token)
+        return None if row is None else _record(Invite, row)
+
+    def mark_opened(self, token: str, now: datetime) -> None:
+        self._db.execute("UPDATE invites SET opened_at = ? WHERE token = ? AND opened_at IS NULL", (iso(now), token))
+
+    def record_rating(self, token: str, score: int, now: datetime) -> bool:
+        return self._changed(
+            "UPDATE invites SET score = ?, rated_at = ? WHERE token = ? AND score IS NULL", score, iso(now), token)
+
+    def record_feedback(self, token: str, text: str, now: datetime) -> bool:
+        return self._changed(
+            "UPDATE invites SET feedback = ?, feedback_at = ? WHERE token = ? AND feedback IS NULL",
+            text, iso(now), token)
+
+    def record_click(self, token: str, platform: str, now: datetime) -> None:
+        self._db.execute(
+            "UPDATE invites SET clicks = json_set(clicks, '$.' || json_quote(?), "
+            "COALESCE(json_extract(clicks, '$.' || json_quote(?)), 0) + 1) WHERE token = ?",
+            (platform, platform, token))
+
+    def record_optout(self, token: str, clinic_id: str, phone: str, now: datetime) -> None:
+        self._db.execute("INSERT INTO optouts VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (clinic_id, phone, iso(now)))
+        self._db.execute("UPDATE invites SET opted_out_at = ? WHERE token = ? AND opted_out_at IS NULL",
+                         (iso(now), token))
+
+    def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(phones), 500):
+            chunk = phones[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._db.execute(
+                f"SELECT phone FROM optouts WHERE clinic_id = ? AND phone IN ({marks})", (clinic_id, *chunk))
+            found.update(r[0] for r in rows)
+        return found
+
+    # Cases
+    def create_case(self, case: Case) -> bool:
+        return self._insert_new("cases", case)
+
+    def get_case(self, clinic_id: str, case_id: str) -> Case | None:
+        row = self._one("SELECT * FROM cases WHERE clinic_id = ? AND case_id = ?", clinic_id, case_id)
+        return None if row is None else _record(Case, row)
+
+    def list_cases(self, clinic_id: str) -> list[Case]:
+        rows = self._db.execute("SELECT * FROM cases WHERE clinic_id = ? ORDER BY case_id", (clinic_id,))
+        return [_record(Case, r) for r in rows]
+
+    def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> bool:
+        return self._changed(
+            "UPDATE cases SET email_state = 'claimed', claim_until = ?, attempts = attempts + 1 "
+            "WHERE clinic_id = ? AND case_id = ? AND (email_state = '' "
+            "OR (email_state IN ('claimed', 'retry') AND claim_until < ?))",
+            iso(until), clinic_id, case_id, iso(now))
+
+    def finish_case_email(self, clinic_id: str, case_id: str, state: str, now: datetime, *,
+                          error: str = "", retry_at: datetime | None = None) -> None:
+        self._db.execute(
+            "UPDATE cases SET email_state = ?, claim_until = ?, last_error = ?, "
+            "emailed_at = CASE ? WHEN 'sent' THEN ? ELSE emailed_at END "
+            "WHERE clinic_id = ? AND case_id = ? AND email_state = 'claimed'",
+            (state, iso(retry_at), error, state, iso(now), clinic_id, case_id))
+
+    # Rewards
+    def create_reward(self, reward: Reward) -> bool:
+        return self._insert_new("rewards", reward)
+
+    def list_rewards(self, clinic_id: str) -> list[Reward]:
+        rows = self._db.execute("SELECT * FROM rewards WHERE clinic_id = ? ORDER BY reward_id", (clinic_id,))
+        return [_record(Reward, r) for r in rows]

@@ -1,0 +1,60 @@
+"""Shared fixtures: settings in a temporary folder, the store on both backends, the app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from functions.config import Settings
+from functions.store import Store, open_store
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings().with_overrides(
+        sqlite_path=str(tmp_path / "otklik.sqlite3"), outbox_path=str(tmp_path / "outbox.jsonl"),
+        public_url="https://otk.example.ru")
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fake credentials and moto's AWS; nothing leaves the machine."""
+    from moto import mock_aws
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "eu-central-1"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+def _dynamo_store(settings: Settings) -> Store:
+    from functions.store.dynamodb import DynamoStore
+
+    store = open_store(settings.with_overrides(store="dynamodb", aws_region="eu-central-1"))
+    assert isinstance(store, DynamoStore)
+    store.create_table()
+    return store
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Store]:
+    """The same contract, both real backends: SQLite on disk and DynamoDB under moto."""
+    if request.param == "sqlite":
+        backend = open_store(settings)
+        yield backend
+        backend.close()
+    else:
+        request.getfixturevalue("aws_env")
+        yield _dynamo_store(settings)
+
+
+@pytest.fixture
+def clinic_doc() -> dict:
+    return json.loads((Path(__file__).parent / "data" / "clinic.json").read_text(encoding="utf-8"))

@@ -1,0 +1,186 @@
+"""One contract, two backends: every case runs on SQLite and on DynamoDB (moto)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from functions.store import CREATED, UPDATED, ApiKey, Case, Invite, Reward, Store, Visit
+from tests.conftest import NOW
+
+LATER = NOW + timedelta(minutes=10)
+
+
+def make_visit(visit_id: str = "v1", **overrides) -> Visit:
+    values = dict(clinic_id="c1", visit_id=visit_id, patient_name="Анна Петрова", phone="+79161234567",
+                  visit_at=NOW - timedelta(hours=3), local_date="2026-11-23",
+                  expires_at=NOW + timedelta(days=15), doctor="Иванов И. И.")
+    values.update(overrides)
+    return Visit(**values)
+
+
+def make_invite(token: str = "tok1", visit_id: str = "v1") -> Invite:
+    return Invite(token=token, clinic_id="c1", visit_id=visit_id, created_at=NOW,
+                  expires_at=NOW + timedelta(days=14))
+
+
+def test_clinic_round_trip_and_directory(store: Store) -> None:
+    doc = {"name": "Клиника", "threshold": 4, "platforms": [{"id": "yandex", "url": "https://yandex.ru/maps"}]}
+    store.put_clinic("c2", doc, NOW)
+    store.put_clinic("c1", {**doc, "name": "Другая"}, NOW)
+    store.put_clinic("c1", doc, LATER)
+    assert store.get_clinic("c1") == doc
+    assert store.get_clinic("missing") is None
+    assert store.list_clinic_ids() == ["c1", "c2"]
+
+
+def test_api_key_lookup_and_revoke(store: Store) -> None:
+    store.put_api_key(ApiKey("k1", "c1", "hash", NOW))
+    assert store.get_api_key("k1") == ApiKey("k1", "c1", "hash", NOW)
+    assert store.get_api_key("nope") is None
+    assert store.revoke_api_key("k1", LATER) is True
+    assert store.revoke_api_key("k1", LATER) is False
+    assert store.get_api_key("k1").revoked_at == LATER
+
+
+def test_save_visit_upserts_without_touching_invite_state(store: Store) -> None:
+    assert store.save_visit(make_visit()) == CREATED
+    token = store.claim_invite("c1", "v1", "tok1", NOW, LATER)
+    assert token == "tok1"
+    assert store.save_visit(make_visit(doctor="Сидоров")) == UPDATED
+    visit = store.get_visit("c1", "v1")
+    assert visit.doctor == "Сидоров"
+    assert (visit.invite_state, visit.invite_token, visit.attempts) == ("claimed", "tok1", 1)
+    assert visit.visit_at == NOW - timedelta(hours=3)
+
+
+def test_visits_on_returns_only_that_clinic_and_day(store: Store) -> None:
+    store.save_visit(make_visit("v1"))
+    store.save_visit(make_visit("v2"))
+    store.save_visit(make_visit("v3", local_date="2026-11-24"))
+    store.save_visit(make_visit("v4", clinic_id="c2"))
+    assert sorted(v.visit_id for v in store.visits_on("c1", "2026-11-23")) == ["v1", "v2"]
+    assert [v.visit_id for v in store.visits_on("c2", "2026-11-23")] == ["v4"]
+    assert store.visits_on("c1", "2026-11-25") == []
+
+
+def test_claim_invite_is_exclusive_until_it_expires(store: Store) -> None:
+    store.save_visit(make_visit())
+    assert store.claim_invite("c1", "v1", "tok1", NOW, LATER) == "tok1"
+    # A second, overlapping run cannot take it.
+    assert store.claim_invite("c1", "v1", "tok2", NOW + timedelta(minutes=1), LATER) is None
+    # A claim left by a crashed run is recovered after its expiry, with the same token.
+    assert store.claim_invite("c1", "v1", "tok3", LATER + timedelta(seconds=1), LATER + timedelta(minutes=10)) == "tok1"
+    assert store.get_visit("c1", "v1").attempts == 2
+
+
+def test_claim_of_a_missing_visit_fails(store: Store) -> None:
+    assert store.claim_invite("c1", "ghost", "tok", NOW, LATER) is None
+    assert store.get_visit("c1", "ghost") is None
+
+
+def test_finish_invite_only_by_the_claimer_and_sent_is_final(store: Store) -> None:
+    store.save_visit(make_visit())
+    store.claim_invite("c1", "v1", "tok1", NOW, LATER)
+    assert store.finish_invite("c1", "v1", "other", "sent", NOW) is False
+    assert store.finish_invite("c1", "v1", "tok1", "sent", NOW, message_id="m-1") is True
+    visit = store.get_visit("c1", "v1")
+    assert (visit.invite_state, visit.message_id, visit.sent_at, visit.claim_until) == ("sent", "m-1", NOW, None)
+    assert store.claim_invite("c1", "v1", "tok9", LATER + timedelta(days=1), LATER) is None
+
+
+def test_retry_waits_for_its_time(store: Store) -> None:
+    store.save_visit(make_visit())
+    store.claim_invite("c1", "v1", "tok1", NOW, LATER)
+    store.finish_invite("c1", "v1", "tok1", "retry", NOW, error="throttled", retry_at=LATER)
+    visit = store.get_visit("c1", "v1")
+    assert (visit.invite_state, visit.last_error) == ("retry", "throttled")
+    assert store.claim_invite("c1", "v1", "x", NOW + timedelta(minutes=5), LATER) is None
+    assert store.claim_invite("c1", "v1", "x", LATER + timedelta(seconds=1), LATER + timedelta(minutes=5)) == "tok1"
+
+
+def test_failed_invite_is_never_claimed_again(store: Store) -> None:
+    store.save_visit(make_visit())
+    store.claim_invite("c1", "v1", "tok1", NOW, LATER)
+    store.finish_invite("c1", "v1", "tok1", "failed", NOW, error="invalid number")
+    assert store.claim_invite("c1", "v1", "x", NOW + timedelta(days=1), LATER + timedelta(days=1)) is None
+    assert store.get_visit("c1", "v1").last_error == "invalid number"
+
+
+def test_invite_is_created_once_and_answered_once(store: Store) -> None:
+    assert store.put_invite(make_invite()) is True
+    assert store.put_invite(make_invite()) is False
+    assert store.get_invite("missing") is None
+    store.mark_opened("tok1", NOW)
+    store.mark_opened("tok1", LATER)
+    assert store.record_rating("tok1", 5, NOW) is True
+    assert store.record_rating("tok1", 1, LATER) is False
+    assert store.record_feedback("tok1", "Долго ждали", NOW) is True
+    assert store.record_feedback("tok1", "ещё раз", LATER) is False
+    assert store.record_rating("missing", 5, NOW) is False
+    invite = store.get_invite("tok1")
+    assert (invite.opened_at, invite.score, invite.rated_at, invite.feedback) == (NOW, 5, NOW, "Долго ждали")
+
+
+def test_clicks_are_counted_per_platform(store: Store) -> None:
+    store.put_invite(make_invite())
+    for platform in ("yandex", "2gis", "yandex"):
+        store.record_click("tok1", platform, NOW)
+    store.record_click("missing", "yandex", NOW)
+    assert store.get_invite("tok1").clicks == {"yandex": 2, "2gis": 1}
+    assert store.get_invite("missing") is None
+
+
+def test_optout_is_per_clinic_and_marks_the_invite(store: Store) -> None:
+    store.put_invite(make_invite())
+    store.record_optout("tok1", "c1", "+79161234567", NOW)
+    store.record_optout("tok1", "c1", "+79161234567", LATER)
+    assert store.get_invite("tok1").opted_out_at == NOW
+    many = [f"+7916000{i:04d}" for i in range(150)] + ["+79161234567"]
+    assert store.opted_out("c1", many) == {"+79161234567"}
+    assert store.opted_out("c2", many) == set()
+    assert store.opted_out("c1", []) == set()
+
+
+def test_case_is_created_once_and_its_email_claimed_once(store: Store) -> None:
+    case = Case(clinic_id="c1", case_id="v1", visit_id="v1", score=2, text="Грубый администратор", created_at=NOW)
+    assert store.create_case(case) is True
+    assert store.create_case(case) is False
+    assert store.claim_case_email("c1", "v1", NOW, LATER) is True
+    assert store.claim_case_email("c1", "v1", NOW, LATER) is False
+    store.finish_case_email("c1", "v1", "retry", NOW, error="SES throttled", retry_at=LATER)
+    assert store.claim_case_email("c1", "v1", NOW, LATER) is False
+    assert store.claim_case_email("c1", "v1", LATER + timedelta(seconds=1), LATER + timedelta(minutes=5)) is True
+    store.finish_case_email("c1", "v1", "sent", LATER)
+    saved = store.get_case("c1", "v1")
+    assert (saved.email_state, saved.attempts, saved.emailed_at, saved.text) == ("sent", 2, LATER, case.text)
+    assert store.claim_case_email("c1", "v1", LATER + timedelta(days=1), LATER + timedelta(days=2)) is False
+    assert [c.case_id for c in store.list_cases("c1")] == ["v1"]
+    assert store.list_cases("c2") == []
+    assert store.get_case("c2", "v1") is None
+
+
+def test_reward_row_is_written_once(store: Store) -> None:
+    reward = Reward(clinic_id="c1", reward_id="v1", visit_id="v1", phone="+79161234567",
+                    amount_minor=10000, currency="RUB", created_at=NOW)
+    assert store.create_reward(reward) is True
+    assert store.create_reward(reward) is False
+    assert store.list_rewards("c1") == [reward]
+    assert store.list_rewards("c2") == []
+
+
+def test_expired_phone_numbers_leave_the_store(store: Store) -> None:
+    store.save_visit(make_visit(expires_at=NOW - timedelta(seconds=1)))
+    store.save_visit(make_visit("v2"))
+    store.put_invite(make_invite())
+    if hasattr(store, "client"):
+        # DynamoDB deletes by itself: TTL is on, and both items carry the expiry as epoch seconds.
+        ttl = store.client.describe_time_to_live(TableName=store.table)["TimeToLiveDescription"]
+        assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "ttl")
+        visit = store.client.get_item(TableName=store.table, Key={"pk": {"S": "CLINIC#c1"}, "sk": {"S": "VISIT#v1"}})
+        invite = store.client.get_item(TableName=store.table, Key={"pk": {"S": "INVITE#tok1"}, "sk": {"S": "INVITE"}})
+        assert int(visit["Item"]["ttl"]["N"]) == int((NOW - timedelta(seconds=1)).timestamp())
+        assert int(invite["Item"]["ttl"]["N"]) == int((NOW + timedelta(days=14)).timestamp())
+    else:
+        assert store.purge_expired(NOW) == 1
+        assert store.get_visit("c1", "v1") is None
+    assert store.get_visit("c1", "v2") is not None
