@@ -26,7 +26,7 @@ from functions.store.records import ApiKey, Case, Invite, Reward, Visit
 
 DAY_INDEX = "by_day"
 _VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
-               "doctor", "branch", "service", "consent")
+               "doctor", "branch", "service", "consent", "invitable")
 
 
 def _clinic(clinic_id: str) -> str:

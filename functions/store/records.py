@@ -30,6 +30,8 @@ class Visit:
     branch: str = ""
     service: str = ""
     consent: bool = True
+    # False for numbers that cannot take an SMS (fixed lines): kept, never invited.
+    invitable: bool = True
     # Owned by the dispatcher: "" (not yet), "claimed", "sent", "retry" or "failed".
     invite_state: str = ""
     invite_token: str = ""

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
 CREATE TABLE IF NOT EXISTS visits (
     clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL, patient_name TEXT NOT NULL,
     phone TEXT NOT NULL, visit_at TEXT NOT NULL, local_date TEXT NOT NULL, expires_at TEXT NOT NULL,
-    doctor TEXT NOT NULL, branch TEXT NOT NULL, service TEXT NOT NULL, consent INTEGER NOT NULL,
+    doctor TEXT NOT NULL, branch TEXT NOT NULL, service TEXT NOT NULL,
+    consent INTEGER NOT NULL, invitable INTEGER NOT NULL,
     invite_state TEXT NOT NULL DEFAULT '', invite_token TEXT NOT NULL DEFAULT '',
     claim_until TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '', sent_at TEXT,
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS rewards (
 """
 
 _VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
-               "doctor", "branch", "service", "consent")
+               "doctor", "branch", "service", "consent", "invitable")
 
 
 def _row_values(record: object) -> dict:
@@ -111,7 +112,8 @@ class SqliteStore:
         v = _row_values(record)
         columns = ", ".join(v)
         placeholders = ", ".join(f":{name}" for name in v)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
+        # Table and column names come from this module and the record classes, never from input.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
         return self._db.execute(sql, v).rowcount > 0
 
     def purge_expired(self, now: datetime) -> int:
@@ -162,7 +164,7 @@ class SqliteStore:
         existed = self._one("SELECT 1 FROM visits WHERE clinic_id = ? AND visit_id = ?",
                             visit.clinic_id, visit.visit_id)
         self._db.execute(
-            f"INSERT INTO visits ({columns}) VALUES ({placeholders}) "
+            f"INSERT INTO visits ({columns}) VALUES ({placeholders}) "  # noqa: S608
             f"ON CONFLICT (clinic_id, visit_id) DO UPDATE SET {updates}", v)
         return UPDATED if existed else CREATED
 
@@ -230,7 +232,8 @@ class SqliteStore:
             chunk = phones[start:start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows = self._db.execute(
-                f"SELECT phone FROM optouts WHERE clinic_id = ? AND phone IN ({marks})", (clinic_id, *chunk))
+                f"SELECT phone FROM optouts WHERE clinic_id = ? AND phone IN ({marks})",  # noqa: S608
+                (clinic_id, *chunk))
             found.update(r[0] for r in rows)
         return found
 

@@ -1,0 +1,51 @@
+"""Director alerts: the email that tells a director about an unhappy patient, sent once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from functions.clinics import Clinic
+from functions.services import Services, backoff
+from functions.store import Case, Visit
+from functions.texts import one_line, render
+from functions.transports import Email, TransportError
+
+log = logging.getLogger(__name__)
+
+EXCERPT_WORDS = 8
+
+
+def complaint_email(clinic: Clinic, case: Case, visit: Visit) -> Email:
+    """Text and HTML from templates; every field is the patient's or clinic's data, never a token."""
+    words = case.text.split()
+    excerpt = " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
+    local = visit.visit_at.astimezone(clinic.zone)
+    context = {
+        "clinic": clinic.name, "branch": visit.branch, "score": case.score, "text": case.text,
+        "excerpt": excerpt, "patient": visit.patient_name, "phone": visit.phone,
+        "visit_time": local.strftime("%d.%m.%Y %H:%M"), "doctor": visit.doctor, "service": visit.service,
+    }
+    base = f"emails/{clinic.locale}/complaint"
+    return Email(to=clinic.directors, subject=one_line(render(f"{base}.subject.txt", **context))[:200],
+                 text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context))
+
+
+def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> str:
+    """Claim the case's email, send it, record the outcome: sent, retry (by the sweep) or failed."""
+    store = services.store
+    # Claim first: a retried request and the sweep job racing here still send one email.
+    if not store.claim_case_email(clinic.id, case.case_id, now, services.claim_until(now)):
+        return "claimed_elsewhere"
+    try:
+        services.email.send(complaint_email(clinic, case, visit))
+    except TransportError as err:
+        current = store.get_case(clinic.id, case.case_id)
+        attempts = current.attempts if current else 1
+        state = "failed" if err.permanent else "retry"
+        store.finish_case_email(clinic.id, case.case_id, state, now, error=err.message,
+                                retry_at=None if err.permanent else now + backoff(attempts))
+        log.warning("director email for case %s/%s: %s (%s)", clinic.id, case.case_id, state, err.message)
+        return state
+    store.finish_case_email(clinic.id, case.case_id, "sent", now)
+    return "sent"

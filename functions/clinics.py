@@ -1,0 +1,193 @@
+"""A clinic's configuration: parsed from a JSON document, validated as a whole, then stored."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from functions.store import Store
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+SENDER_ID = re.compile(r"^[A-Za-z0-9]{1,11}$")
+PLATFORM_TYPES = ("yandex_maps", "2gis", "prodoctorov", "google", "custom")
+POLICIES = ("gated", "open")
+LOCALES = ("ru", "en")
+
+
+class ClinicError(ValueError):
+    """The document is not a valid clinic; ``problems`` lists every field that is wrong."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    type: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Clinic:
+    id: str
+    name: str
+    timezone: str
+    platforms: tuple[Platform, ...]
+    directors: tuple[str, ...]
+    reward_minor: int
+    currency: str = "RUB"
+    locale: str = "ru"
+    region: str = "RU"
+    threshold: int = 4
+    policy: str = "gated"
+    sender_id: str = ""
+    consent_default: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_date(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).date().isoformat()
+
+    def platform(self, platform_id: str) -> Platform | None:
+        return next((p for p in self.platforms if p.id == platform_id), None)
+
+    def to_doc(self) -> dict:
+        doc = asdict(self)
+        doc["platforms"] = [asdict(p) for p in self.platforms]
+        doc["directors"] = list(self.directors)
+        doc["reward"] = {"amount_minor": doc.pop("reward_minor"), "currency": doc.pop("currency")}
+        return doc
+
+
+def parse_clinic(doc: object) -> Clinic:
+    """Validate a clinic document; raise ``ClinicError`` naming every problem at once."""
+    if not isinstance(doc, dict):
+        raise ClinicError(["the clinic must be a JSON object"])
+    problems: list[str] = []
+
+    def text(key: str, default: str | None = None, limit: int = 200) -> str:
+        value = doc.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{key}: required text")
+            return ""
+        if len(value) > limit:
+            problems.append(f"{key}: at most {limit} characters")
+        return value.strip()
+
+    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = doc.get(key, default)
+        if value not in allowed:
+            problems.append(f"{key}: one of {', '.join(allowed)}")
+        return str(value)
+
+    clinic_id = text("id", limit=40)
+    if clinic_id and not SLUG.match(clinic_id):
+        problems.append("id: lowercase letters, digits and dashes")
+    timezone = text("timezone", "Europe/Moscow", limit=64)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone: unknown zone {timezone!r}")
+    threshold = doc.get("threshold", 4)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 2 <= threshold <= 5:
+        problems.append("threshold: a whole number from 2 to 5")
+    sender_id = doc.get("sender_id", "")
+    if sender_id and (not isinstance(sender_id, str) or not SENDER_ID.match(sender_id)):
+        problems.append("sender_id: up to 11 Latin letters and digits")
+    consent_default = doc.get("consent_default", False)
+    if not isinstance(consent_default, bool):
+        problems.append("consent_default: true or false")
+    region = text("region", "RU", limit=2).upper()
+
+    platforms = _platforms(doc.get("platforms"), problems)
+    directors = _directors(doc.get("directors"), problems)
+    reward_minor, currency = _reward(doc.get("reward"), problems)
+    clinic = Clinic(
+        id=clinic_id, name=text("name", limit=80), timezone=timezone, platforms=platforms,
+        directors=directors, reward_minor=reward_minor, currency=currency,
+        locale=choice("locale", LOCALES, "ru"), region=region, threshold=threshold,
+        policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
+        consent_default=consent_default is True)
+    if problems:
+        raise ClinicError(problems)
+    return clinic
+
+
+def _platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
+    if not isinstance(value, list) or not value:
+        problems.append("platforms: a list with at least one review platform")
+        return ()
+    result: list[Platform] = []
+    for n, item in enumerate(value):
+        where = f"platforms[{n}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: an object with id, type, name and url")
+            continue
+        pid, ptype = str(item.get("id", "")), str(item.get("type", "custom"))
+        name, url = str(item.get("name", "")).strip(), str(item.get("url", "")).strip()
+        if not SLUG.match(pid):
+            problems.append(f"{where}.id: lowercase letters, digits and dashes")
+        elif any(p.id == pid for p in result):
+            problems.append(f"{where}.id: {pid!r} appears twice")
+        if ptype not in PLATFORM_TYPES:
+            problems.append(f"{where}.type: one of {', '.join(PLATFORM_TYPES)}")
+        if not name or len(name) > 40:
+            problems.append(f"{where}.name: 1 to 40 characters")
+        if not _https_url(url):
+            problems.append(f"{where}.url: must be an https:// address")
+        result.append(Platform(pid, ptype, name, url))
+    return tuple(result)
+
+
+def _https_url(url: str) -> bool:
+    if len(url) > 2000 or any(c.isspace() for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
+
+
+def _directors(value: object, problems: list[str]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        problems.append("directors: at least one email address")
+        return ()
+    good = []
+    for n, address in enumerate(value):
+        if not isinstance(address, str) or len(address) > 254 or not EMAIL.match(address):
+            problems.append(f"directors[{n}]: not a valid email address")
+        else:
+            good.append(address)
+    return tuple(good)
+
+
+def _reward(value: object, problems: list[str]) -> tuple[int, str]:
+    if not isinstance(value, dict):
+        problems.append("reward: an object with amount_minor and currency")
+        return 0, "RUB"
+    amount, currency = value.get("amount_minor"), value.get("currency", "RUB")
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= 1_000_000:
+        problems.append("reward.amount_minor: a whole number of kopecks/cents from 0 to 1000000")
+        amount = 0
+    if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+        problems.append("reward.currency: a three-letter code such as RUB")
+        currency = "RUB"
+    return amount, currency
+
+
+def save_clinic(store: Store, doc: object, now: datetime) -> Clinic:
+    clinic = parse_clinic(doc)
+    store.put_clinic(clinic.id, clinic.to_doc(), now)
+    return clinic
+
+
+def load_clinic(store: Store, clinic_id: str) -> Clinic | None:
+    doc = store.get_clinic(clinic_id)
+    return None if doc is None else parse_clinic(doc)

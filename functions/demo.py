@@ -1,0 +1,57 @@
+"""The demo clinic: what ``make demo`` seeds. Running it again duplicates nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from functions.clinics import save_clinic
+from functions.dispatch import send_due_invites
+from functions.invites import invite_link
+from functions.services import Services
+from functions.visits import import_rows
+
+DEMO_CLINIC = {
+    "id": "demo",
+    "name": "Клиника «Здоровье»",
+    "timezone": "Europe/Moscow",
+    "locale": "ru",
+    "region": "RU",
+    "threshold": 4,
+    "policy": "gated",
+    "sender_id": "Zdorovie",
+    "consent_default": True,
+    "platforms": [
+        {"id": "yandex", "type": "yandex_maps", "name": "Яндекс Карты", "url": "https://yandex.ru/maps/org/1124715036/reviews/"},
+        {"id": "2gis", "type": "2gis", "name": "2ГИС", "url": "https://2gis.ru/moscow/firm/70000001006794445/tab/reviews"},
+        {"id": "prodoctorov", "type": "prodoctorov", "name": "ПроДокторов", "url": "https://prodoctorov.ru/moskva/lpu/12345-zdorovie/otzivi/"},
+    ],
+    "directors": ["director@zdorovie.example"],
+    "reward": {"amount_minor": 10000, "currency": "RUB"},
+}
+
+PATIENTS = (
+    ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И."),
+    ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С."),
+    ("Мария Соколова", "+79161234503", "Иванов И. И."),
+)
+
+
+def seed_demo(services: Services, now: datetime) -> list[tuple[str, str]]:
+    """Save the clinic, import three of today's visits, dispatch, and return (patient, link) pairs."""
+    clinic = save_clinic(services.store, DEMO_CLINIC, now)
+    local_now = now.astimezone(clinic.zone)
+    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = []
+    for n, (name, phone, doctor) in enumerate(PATIENTS, start=1):
+        # Visits that already happened today, so the dispatcher finds them due.
+        at = max(local_now - timedelta(minutes=25 * n), midnight + timedelta(minutes=n))
+        rows.append((n, {"external_id": f"demo-{midnight:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
+                         "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да"}))
+    import_rows(services.store, clinic, rows, services.settings.token_days)
+    send_due_invites(services, now)
+    links = []
+    for _, row in rows:
+        visit = services.store.get_visit(clinic.id, str(row["external_id"]))
+        if visit and visit.invite_token:
+            links.append((visit.patient_name, invite_link(services.settings.link_base, visit.invite_token)))
+    return links

@@ -1,0 +1,120 @@
+"""Invites out: text each eligible visit of the clinic's local day, exactly once.
+
+Per visit: claim (conditional write with an expiry) -> create the invite -> send -> mark.
+A second, overlapping run finds the claim taken; a run that crashed leaves a claim that
+expires and is picked up again with the same token, so the patient never gets two links.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from functions.clinics import Clinic
+from functions.invites import invite_link, invite_text, new_token
+from functions.services import Services, backoff
+from functions.store import Invite, Visit
+from functions.transports import Sms, TransportError
+
+log = logging.getLogger(__name__)
+
+# The reasons a visit of today gets no SMS in this run, as counted in the report.
+DONE_STATES = {"sent": "already_invited", "failed": "failed_before"}
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+    def add(self, other: DispatchReport) -> None:
+        self.sent += other.sent
+        self.retry += other.retry
+        self.failed += other.failed
+        self.skipped.update(other.skipped)
+
+    def as_dict(self) -> dict:
+        return {"sent": self.sent, "retry": self.retry, "failed": self.failed, "skipped": dict(self.skipped)}
+
+
+def send_due_invites(services: Services, now: datetime) -> DispatchReport:
+    """Run every clinic; one clinic's trouble never stops the others."""
+    report = DispatchReport()
+    for clinic_id in services.store.list_clinic_ids():
+        clinic = services.clinic(clinic_id)
+        if clinic is None:
+            continue
+        try:
+            report.add(dispatch_clinic(services, clinic, now))
+        except Exception:
+            log.exception("dispatch failed for clinic %s", clinic_id)
+    return report
+
+
+def skip_reason(visit: Visit, now: datetime) -> str | None:
+    """Why this visit gets no SMS now, or None when it is due."""
+    if visit.invite_state in DONE_STATES:
+        return DONE_STATES[visit.invite_state]
+    if visit.invite_state in ("claimed", "retry") and visit.claim_until and visit.claim_until > now:
+        return "in_progress" if visit.invite_state == "claimed" else "retry_later"
+    if not visit.consent:
+        return "no_consent"
+    if not visit.invitable:
+        return "not_mobile"
+    if visit.visit_at > now:
+        return "not_yet"
+    return None
+
+
+def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> DispatchReport:
+    report = DispatchReport()
+    due: list[Visit] = []
+    for visit in services.store.visits_on(clinic.id, clinic.local_date(now)):
+        reason = skip_reason(visit, now)
+        if reason:
+            report.skipped[reason] += 1
+        else:
+            due.append(visit)
+    opted_out = services.store.opted_out(clinic.id, [v.phone for v in due])
+    for visit in due:
+        if visit.phone in opted_out:
+            report.skipped["opted_out"] += 1
+            continue
+        outcome = send_invite(services, clinic, visit, now)
+        if outcome == "sent":
+            report.sent += 1
+        elif outcome == "retry":
+            report.retry += 1
+        elif outcome == "failed":
+            report.failed += 1
+        else:
+            report.skipped["claimed_elsewhere"] += 1
+    return report
+
+
+def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str | None:
+    store = services.store
+    # Claim first: only the run holding the claim may text this patient.
+    token = store.claim_invite(clinic.id, visit.visit_id, new_token(), now, services.claim_until(now))
+    if token is None:
+        return None
+    store.put_invite(Invite(token=token, clinic_id=clinic.id, visit_id=visit.visit_id, created_at=now,
+                            expires_at=now + timedelta(days=services.settings.token_days)))
+    sms = Sms(to=visit.phone, sender_id=clinic.sender_id or services.settings.sms_sender_id,
+              text=invite_text(clinic, invite_link(services.settings.link_base, token)))
+    try:
+        message_id = services.sms.send(sms)
+    except TransportError as err:
+        if err.permanent:
+            store.finish_invite(clinic.id, visit.visit_id, token, "failed", now, error=err.message)
+            log.warning("invite for visit %s/%s failed for good: %s", clinic.id, visit.visit_id, err.message)
+            return "failed"
+        store.finish_invite(clinic.id, visit.visit_id, token, "retry", now, error=err.message,
+                            retry_at=now + backoff(visit.attempts + 1))
+        return "retry"
+    store.finish_invite(clinic.id, visit.visit_id, token, "sent", now, message_id=message_id)
+    return "sent"

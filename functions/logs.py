@@ -1,0 +1,44 @@
+"""Logging that carries no phone numbers and no invite tokens."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+PHONE_LIKE = re.compile(r"\+?\d[\d\s()-]{8,}\d")
+# Invite links and API paths carry the token as a path segment.
+TOKEN_PATH = re.compile(r"/(api/v1/invites/|r/)?[A-Za-z0-9_-]{12}(?=[/\s?\"']|$)")
+
+
+def redact(text: str) -> str:
+    text = TOKEN_PATH.sub(lambda m: "/" + (m.group(1) or "") + "<token>", text)
+    return PHONE_LIKE.sub(_mask_phone, text)
+
+
+def _mask_phone(match: re.Match) -> str:
+    """Mask what reads as a phone number (+7 916 ..., 8 (916) ..., 79161234567), not dates or counts."""
+    found = match.group(0)
+    digits = sum(c.isdigit() for c in found)
+    looks_like_phone = found.startswith("+") or "(" in found or found.isdigit() or found[0] in "78"
+    return "<phone>" if 10 <= digits <= 15 and looks_like_phone else found
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def configure(level: str) -> None:
+    """Log to stderr through the redacting filter (Lambda ships stderr to CloudWatch)."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(RedactingFilter())
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

@@ -1,0 +1,53 @@
+"""What one process needs to run the funnel: settings, the store and the transports, made lazily."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+from functions.clinics import Clinic, load_clinic
+from functions.config import Settings
+from functions.store import Store, open_store
+from functions.transports import EmailTransport, SmsTransport, email_transport, sms_transport
+
+# Bounded exponential backoff for failed sends: 1, 2, 4 ... minutes, never more than an hour.
+BACKOFF_START = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_START * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Services:
+    def __init__(self, settings: Settings, *, store: Store | None = None,
+                 sms: SmsTransport | None = None, email: EmailTransport | None = None) -> None:
+        self.settings = settings
+        if store is not None:
+            self.store = store
+        if sms is not None:
+            self.sms = sms
+        if email is not None:
+            self.email = email
+
+    @cached_property
+    def store(self) -> Store:
+        return open_store(self.settings)
+
+    @cached_property
+    def sms(self) -> SmsTransport:
+        return sms_transport(self.settings)
+
+    @cached_property
+    def email(self) -> EmailTransport:
+        return email_transport(self.settings)
+
+    def clinic(self, clinic_id: str) -> Clinic | None:
+        return load_clinic(self.store, clinic_id)
+
+    def claim_until(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self.settings.claim_seconds)

@@ -1,0 +1,33 @@
+"""The sweep: retry side effects whose send failed for a passing reason, when their time comes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from functions.alerts import alert_director
+from functions.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def sweep_cases(services: Services, now: datetime) -> dict:
+    """Resend director emails left in ``retry`` (or in a claim whose run crashed)."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    store = services.store
+    for clinic_id in store.list_clinic_ids():
+        clinic = services.clinic(clinic_id)
+        if clinic is None:
+            continue
+        for case in store.list_cases(clinic_id):
+            due = case.email_state in ("retry", "claimed") and case.claim_until and case.claim_until <= now
+            if not due:
+                continue
+            visit = store.get_visit(clinic_id, case.visit_id)
+            if visit is None:
+                log.warning("case %s/%s: visit expired before its email went out", clinic_id, case.case_id)
+                continue
+            outcome = alert_director(services, clinic, case, visit, now)
+            if outcome in counts:
+                counts[outcome] += 1
+    return counts

@@ -1,0 +1,67 @@
+"""Transports: small interfaces for what leaves the system, chosen by configuration.
+
+Each channel is one module. A transport returns the provider's message id or raises
+``TransportError``; the caller records the outcome as data (sent, retry later, failed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from functions.config import Settings
+
+
+class TransportError(Exception):
+    """A send that did not happen. ``permanent`` means retrying the same message cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Sms:
+    to: str
+    text: str
+    sender_id: str
+
+
+@dataclass(frozen=True)
+class Email:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    reply_to: tuple[str, ...] = ()
+
+
+class SmsTransport(Protocol):
+    def send(self, sms: Sms) -> str: ...
+
+
+class EmailTransport(Protocol):
+    def send(self, email: Email) -> str: ...
+
+
+def sms_transport(settings: Settings) -> SmsTransport:
+    if settings.sms_transport == "sns":
+        from functions.aws import client
+        from functions.transports.sns import SnsSms
+
+        return SnsSms(client("sns", settings))
+    from functions.transports.outbox import Outbox, OutboxSms
+
+    return OutboxSms(Outbox(settings.outbox_path))
+
+
+def email_transport(settings: Settings) -> EmailTransport:
+    if settings.email_transport == "ses":
+        from functions.aws import client
+        from functions.transports.ses import SesEmail
+
+        return SesEmail(client("sesv2", settings), settings.email_from)
+    from functions.transports.outbox import Outbox, OutboxEmail
+
+    return OutboxEmail(Outbox(settings.outbox_path), settings.email_from)

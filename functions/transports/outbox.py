@@ -1,0 +1,57 @@
+"""The outbox: a real transport that records messages instead of sending them.
+
+Used by the embedded mode and the demo; ``/outbox`` shows what would have been sent.
+One JSON object per line, appended under a file lock so two processes never interleave.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+from functions.transports import Email, Sms
+
+
+class Outbox:
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+
+    def record(self, kind: str, payload: dict) -> str:
+        message_id = f"outbox-{secrets.token_hex(8)}"
+        entry = {"id": message_id, "kind": kind, "at": datetime.now(UTC).isoformat(timespec="seconds"), **payload}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as out:
+            fcntl.flock(out, fcntl.LOCK_EX)
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return message_id
+
+    def messages(self, kind: str | None = None) -> list[dict]:
+        """Everything recorded, newest first."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as source:
+            fcntl.flock(source, fcntl.LOCK_SH)
+            entries = [json.loads(line) for line in source if line.strip()]
+        return [e for e in reversed(entries) if kind is None or e["kind"] == kind]
+
+
+class OutboxSms:
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    def send(self, sms: Sms) -> str:
+        return self.outbox.record("sms", {"to": sms.to, "sender_id": sms.sender_id, "text": sms.text})
+
+
+class OutboxEmail:
+    def __init__(self, outbox: Outbox, sender: str) -> None:
+        self.outbox = outbox
+        self.sender = sender
+
+    def send(self, email: Email) -> str:
+        return self.outbox.record("email", {
+            "from": self.sender, "to": list(email.to), "reply_to": list(email.reply_to),
+            "subject": email.subject, "text": email.text, "html": email.html})

@@ -1,0 +1,41 @@
+"""Email through Amazon SES v2 ``SendEmail``: a text and an HTML part in one message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.transports import Email, TransportError
+
+# The message itself is unacceptable: sending it again cannot help. Everything else (throttling,
+# a paused account, an unverified domain) is fixed by time or by the operator, so retry: a
+# director's complaint email must not be dropped because the sending domain was misconfigured.
+PERMANENT = {"MessageRejected", "BadRequestException"}
+
+
+class SesEmail:
+    def __init__(self, client: Any, sender: str) -> None:
+        self.client = client
+        self.sender = sender
+
+    def send(self, email: Email) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        def part(data: str) -> dict:
+            return {"Data": data, "Charset": "UTF-8"}
+
+        request: dict[str, Any] = {
+            "FromEmailAddress": self.sender,
+            "Destination": {"ToAddresses": list(email.to)},
+            "Content": {"Simple": {"Subject": part(email.subject),
+                                   "Body": {"Text": part(email.text), "Html": part(email.html)}}},
+        }
+        if email.reply_to:
+            request["ReplyToAddresses"] = list(email.reply_to)
+        try:
+            answer = self.client.send_email(**request)
+        except ClientError as err:
+            code = err.response.get("Error", {}).get("Code", "")
+            raise TransportError(f"SES {code}: {err}", permanent=code in PERMANENT) from None
+        except BotoCoreError as err:
+            raise TransportError(f"SES unreachable: {err}") from None
+        return answer["MessageId"]

@@ -1,0 +1,33 @@
+"""SMS through Amazon SNS ``Publish`` to a phone number, as a transactional message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.transports import Sms, TransportError
+
+# Only a malformed request is final; throttling, outages and account trouble pass with time.
+PERMANENT = {"InvalidParameter", "InvalidParameterValue", "ValidationError"}
+
+
+class SnsSms:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def send(self, sms: Sms) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        attributes = {
+            # Transactional: delivered even to numbers on do-not-disturb lists, routed for reliability.
+            "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
+        }
+        if sms.sender_id:
+            attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": sms.sender_id}
+        try:
+            answer = self.client.publish(PhoneNumber=sms.to, Message=sms.text, MessageAttributes=attributes)
+        except ClientError as err:
+            code = err.response.get("Error", {}).get("Code", "")
+            raise TransportError(f"SNS {code}: {err}", permanent=code in PERMANENT) from None
+        except BotoCoreError as err:
+            raise TransportError(f"SNS unreachable: {err}") from None
+        return answer["MessageId"]

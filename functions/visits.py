@@ -1,0 +1,156 @@
+"""Visits in: one validation for every way a visit arrives (CSV file, API batch).
+
+A row that is silently lost is a patient we never hear from; a row wrongly accepted is an
+SMS to a stranger. So every row either becomes a visit or a line in the report saying why not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from functions.clinics import Clinic
+from functions.store import CREATED, Store, Visit
+
+DATE_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+YES = {"1", "yes", "y", "true", "да", "д", "+", "согласен", "согласна"}
+NO = {"0", "no", "n", "false", "нет", "н", "-", "отказ"}
+FIELDS = ("external_id", "patient_name", "phone", "visit_at", "doctor", "branch", "service", "consent")
+# How long a visit (and its phone number) is kept beyond the invite's own lifetime.
+KEEP_AFTER_INVITE = timedelta(days=2)
+
+
+class RowError(ValueError):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+@dataclass
+class Report:
+    """What an import did: counts, and every rejected row with its line, column and reason."""
+
+    imported: int = 0
+    updated: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+    def reject(self, line: int, column: str, reason: str) -> None:
+        self.rejected.append({"line": line, "column": column, "reason": reason})
+
+    def as_dict(self) -> dict:
+        return {"imported": self.imported, "updated": self.updated,
+                "rejected": len(self.rejected), "errors": self.rejected}
+
+
+def parse_phone(raw: str, region: str) -> tuple[str, bool]:
+    """Normalise to E.164; say whether the number can take an SMS (fixed lines cannot)."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise RowError("phone", "not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise RowError("phone", "not a valid phone number")
+    kind = phonenumbers.number_type(number)
+    can_sms = kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), can_sms
+
+
+def parse_visit_time(raw: str, clinic: Clinic) -> datetime:
+    """ISO or Russian-style dates; a time without an offset is the clinic's local time."""
+    text = re.sub(r"\s+", " ", raw.strip())
+    moment: datetime | None = None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in DATE_FORMATS:
+            try:
+                moment = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if moment is None:
+        raise RowError("visit_at", f"unknown date {raw!r}; use 23.11.2026 14:30 or 2026-11-23T14:30")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clinic.zone)
+    return moment
+
+
+def parse_consent(raw: object, clinic: Clinic) -> bool:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return clinic.consent_default
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).strip().lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise RowError("consent", f"{raw!r} is neither yes nor no")
+
+
+def build_visit(clinic: Clinic, row: dict[str, object], token_days: int) -> Visit:
+    """Validate one incoming visit (any source) and turn it into a store row."""
+    def text(name: str, limit: int) -> str:
+        value = row.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise RowError(name, "must be text")
+        value = " ".join(value.split())
+        if len(value) > limit:
+            raise RowError(name, f"longer than {limit} characters")
+        return value
+
+    name = text("patient_name", 120)
+    if not name:
+        raise RowError("patient_name", "empty")
+    raw_phone = text("phone", 40)
+    if not raw_phone:
+        raise RowError("phone", "empty")
+    phone, can_sms = parse_phone(raw_phone, clinic.region)
+    raw_time = text("visit_at", 40)
+    if not raw_time:
+        raise RowError("visit_at", "empty")
+    visit_at = parse_visit_time(raw_time, clinic)
+    external_id = text("external_id", 64)
+    visit_id = external_id or _derived_id(phone, visit_at)
+    return Visit(
+        clinic_id=clinic.id, visit_id=visit_id, patient_name=name, phone=phone, visit_at=visit_at,
+        local_date=clinic.local_date(visit_at),
+        expires_at=visit_at + timedelta(days=token_days) + KEEP_AFTER_INVITE,
+        doctor=text("doctor", 120), branch=text("branch", 120), service=text("service", 200),
+        consent=parse_consent(row.get("consent"), clinic), invitable=can_sms)
+
+
+def _derived_id(phone: str, visit_at: datetime) -> str:
+    """Without an id from the clinic, the same phone at the same time is the same visit."""
+    digest = hashlib.sha256(f"{phone}|{visit_at.isoformat()}".encode()).hexdigest()
+    return "h-" + digest[:20]
+
+
+def import_rows(store: Store, clinic: Clinic, rows: list[tuple[int, dict[str, object]]],
+                token_days: int) -> Report:
+    """Store every valid row (created or updated in place); report every other one."""
+    report = Report()
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            visit = build_visit(clinic, row, token_days)
+        except RowError as err:
+            report.reject(line, err.column, err.reason)
+            continue
+        if visit.visit_id in seen:
+            report.reject(line, "external_id", f"same visit as line {seen[visit.visit_id]}")
+            continue
+        seen[visit.visit_id] = line
+        if store.save_visit(visit) == CREATED:
+            report.imported += 1
+        else:
+            report.updated += 1
+    return report

@@ -1,0 +1,96 @@
+"""The patient's API: read the invite, rate it, complain privately, opt out, follow a platform link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect
+
+from functions.answers import (
+    FEEDBACK_LIMIT,
+    give_feedback,
+    open_invite,
+    platform_for_click,
+    platform_links,
+    rate,
+    route,
+)
+from functions.errors import FunnelError
+from functions.services import Services, utcnow
+from functions.store import Invite
+from functions.texts import money
+from functions.web.errors import json_body
+
+bp = Blueprint("invites", __name__)
+
+
+def services() -> Services:
+    return current_app.extensions["otklik"]
+
+
+def _answer_state(invite: Invite, clinic_route: str | None) -> dict:
+    return {"score": invite.score, "route": clinic_route, "feedback_sent": invite.feedback is not None,
+            "opted_out": invite.opted_out_at is not None}
+
+
+@bp.get("/api/v1/invites/<token>")
+def show(token: str):
+    now = utcnow()
+    opened = open_invite(services(), token, now)
+    services().store.mark_opened(token, now)
+    invite, clinic = opened.invite, opened.clinic
+    chosen = route(clinic, invite.score) if invite.score else None
+    body = {
+        "clinic": {"name": clinic.name, "locale": clinic.locale},
+        "reward": {"amount_minor": clinic.reward_minor, "currency": clinic.currency,
+                   "display": money(clinic.reward_minor, clinic.currency, clinic.locale)},
+        "policy": clinic.policy,
+        "answer": _answer_state(invite, chosen),
+        "platforms": platform_links(clinic, token) if chosen in ("public", "both") else [],
+    }
+    return jsonify(body)
+
+
+@bp.post("/api/v1/invites/<token>/rating")
+def rating(token: str):
+    body = json_body()
+    score = body.get("score")
+    if type(score) is not int or not 1 <= score <= 5:
+        raise FunnelError(400, "invalid_score", "score must be a whole number from 1 to 5.")
+    opened = open_invite(services(), token, utcnow())
+    score, first = rate(services(), opened, score, utcnow())
+    chosen = route(opened.clinic, score)
+    return jsonify({
+        "score": score, "first": first, "route": chosen,
+        "platforms": platform_links(opened.clinic, token) if chosen in ("public", "both") else [],
+    })
+
+
+@bp.post("/api/v1/invites/<token>/feedback")
+def feedback(token: str):
+    body = json_body()
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise FunnelError(400, "empty_text", "Write a few words for the director.")
+    text = text.replace("\x00", "").strip()
+    if len(text) > FEEDBACK_LIMIT:
+        raise FunnelError(400, "text_too_long", f"Please keep it under {FEEDBACK_LIMIT} characters.")
+    opened = open_invite(services(), token, utcnow())
+    first = give_feedback(services(), opened, text, utcnow())
+    return jsonify({"received": True, "first": first})
+
+
+@bp.post("/api/v1/invites/<token>/optout")
+def optout(token: str):
+    now = utcnow()
+    opened = open_invite(services(), token, now)
+    services().store.record_optout(token, opened.clinic.id, opened.visit.phone, now)
+    return jsonify({"opted_out": True})
+
+
+@bp.get("/r/<token>/<platform_id>")
+def follow_platform(token: str, platform_id: str):
+    """Count the click and send the patient on to the clinic's configured page, nowhere else."""
+    now = utcnow()
+    opened = open_invite(services(), token, now)
+    platform = platform_for_click(opened, platform_id)
+    services().store.record_click(token, platform.id, now)
+    return redirect(platform.url, code=302)

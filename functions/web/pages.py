@@ -1,0 +1,60 @@
+"""The rating page (the static ``site/`` rendered per locale) and, in embedded mode, the outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_from_directory
+
+from functions.invites import is_token
+from functions.services import Services
+from functions.site import render_page
+from functions.texts import SITE, render
+from functions.transports.outbox import Outbox
+
+bp = Blueprint("pages", __name__)
+outbox_bp = Blueprint("outbox", __name__)
+
+LOCALES = ("ru", "en")
+
+
+def page_locale() -> str:
+    wanted = request.args.get("lang", "")
+    if wanted in LOCALES:
+        return wanted
+    return request.accept_languages.best_match(LOCALES) or "ru"
+
+
+def _page() -> Response:
+    services: Services = current_app.extensions["otklik"]
+    html = render_page(page_locale(), services.settings.api_url)
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/")
+def home() -> Response:
+    return _page()
+
+
+@bp.get("/<token>")
+def rating_page(token: str) -> Response:
+    if not is_token(token):
+        abort(404)
+    return _page()
+
+
+@bp.get("/assets/<path:name>")
+def asset(name: str) -> Response:
+    response = send_from_directory(SITE, name, max_age=3600)
+    return response
+
+
+@outbox_bp.get("/outbox")
+def outbox() -> Response:
+    services: Services = current_app.extensions["otklik"]
+    messages = Outbox(services.settings.outbox_path).messages()
+    if request.args.get("format") == "json":
+        return jsonify({"messages": messages})
+    return Response(render("outbox.html", messages=messages, base=services.settings.link_base),
+                    mimetype="text/html")

@@ -1,0 +1,49 @@
+"""``POST /api/v1/visits``: the clinic's CRM pushes a batch of visits with its API key."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from functions.apikeys import verify_key
+from functions.errors import FunnelError
+from functions.services import Services
+from functions.visits import import_rows
+from functions.web.errors import json_body
+
+bp = Blueprint("visits", __name__)
+
+BATCH_LIMIT = 1000
+
+
+@bp.post("/api/v1/visits")
+def post_visits():
+    services: Services = current_app.extensions["otklik"]
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    key = verify_key(services.store, presented.strip()) if scheme.lower() == "bearer" else None
+    if key is None:
+        raise FunnelError(401, "unauthorized", "Send a valid API key as 'Authorization: Bearer <key>'.")
+    body = json_body()
+    clinic_id = body.get("clinic_id", key.clinic_id)
+    if clinic_id != key.clinic_id:
+        raise FunnelError(403, "forbidden", "This API key belongs to another clinic.")
+    visits = body.get("visits")
+    if not isinstance(visits, list) or not visits:
+        raise FunnelError(400, "no_visits", "Send {\"visits\": [...]} with at least one visit.")
+    if len(visits) > BATCH_LIMIT:
+        raise FunnelError(413, "batch_too_large", f"Send at most {BATCH_LIMIT} visits per request; split the batch.")
+    clinic = services.clinic(key.clinic_id)
+    if clinic is None:
+        raise FunnelError(403, "forbidden", "This API key's clinic no longer exists.")
+    rows = []
+    rejected_shape = []
+    for index, item in enumerate(visits):
+        if isinstance(item, dict):
+            rows.append((index, item))
+        else:
+            rejected_shape.append({"line": index, "column": "", "reason": "each visit must be a JSON object"})
+    report = import_rows(services.store, clinic, rows, services.settings.token_days)
+    report.rejected = sorted(report.rejected + rejected_shape, key=lambda r: r["line"])
+    result = report.as_dict()
+    for error in result["errors"]:
+        error["index"] = error.pop("line")
+    return jsonify(result)
