@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,15 @@ def render(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context).strip()
 
 
+LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
+
+
 def one_line(text: str) -> str:
-    """Fold any line breaks: a header or an SMS must never carry CR/LF from user input."""
-    return " ".join(text.split())
+    """Fold line breaks into spaces: a header or an SMS must never carry CR/LF from user input.
+
+    Other spacing stays as written (a no-break space in "100 ₽" keeps the amount with its sign).
+    """
+    return LINE_BREAKS.sub(" ", text).strip()
 
 
 @cache

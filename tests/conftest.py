@@ -58,3 +58,47 @@ def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Store]
 @pytest.fixture
 def clinic_doc() -> dict:
     return json.loads((Path(__file__).parent / "data" / "clinic.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def services(settings: Settings):
+    """Embedded services: SQLite store and the outbox transports, all under tmp_path."""
+    from functions.services import Services
+
+    svc = Services(settings)
+    yield svc
+    svc.store.close()
+
+
+@pytest.fixture
+def clinic(services, clinic_doc: dict):
+    from functions.clinics import save_clinic
+
+    return save_clinic(services.store, clinic_doc, NOW)
+
+
+@pytest.fixture
+def outbox(settings: Settings):
+    from functions.transports.outbox import Outbox
+
+    return Outbox(settings.outbox_path)
+
+
+@pytest.fixture
+def app(settings: Settings, services):
+    from functions.app import create_app
+
+    return create_app(settings, services=services)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def visit_row(n: int, **overrides: object) -> dict:
+    """One incoming visit as the clinic's system sends it: 3 h before NOW, today in Moscow."""
+    row = {"external_id": f"v{n}", "patient_name": f"Пациент {n}", "phone": f"+7916123450{n}",
+           "visit_at": "23.11.2026 09:00", "doctor": "Иванов И. И.", "consent": "да"}
+    row.update(overrides)
+    return row

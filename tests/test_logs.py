@@ -1,0 +1,30 @@
+"""Logs carry no phone numbers and no invite tokens."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from functions.logs import RedactingFilter, redact
+
+
+@pytest.mark.parametrize("line,secret", [
+    ("sent to +79161234567", "+79161234567"), ("call 8 (916) 123-45-67 today", "123-45-67"),
+    ("GET /api/v1/invites/0UBKnjmt5Xf6/rating", "0UBKnjmt5Xf6"), ("GET /r/0UBKnjmt5Xf6/yandex", "0UBKnjmt5Xf6"),
+    ('"GET /0UBKnjmt5Xf6 HTTP/1.1" 200', "0UBKnjmt5Xf6"),
+])
+def test_secrets_are_masked(line, secret) -> None:
+    assert secret not in redact(line)
+
+
+@pytest.mark.parametrize("line", ["127.0.0.1 served", "2026-11-23 07:41:42 imported 1234567 rows",
+                                  "GET /outbox HTTP/1.1"])
+def test_ordinary_text_is_kept(line) -> None:
+    assert redact(line) == line
+
+
+def test_the_filter_rewrites_records_with_arguments() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "invite to %s failed", ("+79161234567",), None)
+    RedactingFilter().filter(record)
+    assert record.getMessage() == "invite to <phone> failed"
