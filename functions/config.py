@@ -35,6 +35,7 @@ class Settings:
     api_url: str = ""
     token_days: int = 14
     claim_seconds: int = 300
+    dispatch_workers: int = 10
     log_level: str = "INFO"
     port: int = 8000
 
@@ -92,6 +93,8 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"{PREFIX}TOKEN_DAYS must be between 1 and 90, got {settings.token_days}")
     if not 30 <= settings.claim_seconds <= 3600:
         raise ConfigError(f"{PREFIX}CLAIM_SECONDS must be between 30 and 3600, got {settings.claim_seconds}")
+    if not 1 <= settings.dispatch_workers <= 64:
+        raise ConfigError(f"{PREFIX}DISPATCH_WORKERS must be between 1 and 64, got {settings.dispatch_workers}")
     if not 1 <= settings.port <= 65535:
         raise ConfigError(f"PORT must be a TCP port, got {settings.port}")
     return settings

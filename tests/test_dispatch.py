@@ -110,3 +110,25 @@ def test_english_clinic_gets_english_text(store, clinic_doc, settings, locale, e
     send_due_invites(services, NOW)
     assert sms.sent[0].text.startswith(expected)
     assert "100 RUB" in sms.sent[0].text
+
+
+def test_two_overlapping_runs_text_each_patient_once(store, clinic_doc, settings) -> None:
+    import threading
+
+    rows = [visit_row(1, external_id=f"x{n}", phone=f"+791612345{n:02d}") for n in range(12)]
+    services, sms = setup(store, clinic_doc, settings, rows)
+    lock = threading.Lock()
+    original = sms.send
+
+    def slow_send(message: Sms) -> str:
+        threading.Event().wait(0.01)  # hold claims long enough for the runs to overlap
+        with lock:
+            return original(message)
+
+    sms.send = slow_send
+    runs = [threading.Thread(target=send_due_invites, args=(services, NOW)) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert sorted(m.to for m in sms.sent) == sorted(f"+791612345{n:02d}" for n in range(12))
