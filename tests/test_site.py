@@ -41,3 +41,10 @@ def test_page_locale_follows_lang_then_accept_language(client) -> None:
     english = client.get(f"/{token}", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="en">' in english.get_data(as_text=True)
     assert client.get("/not-a-token-at-all").status_code == 404
+
+
+def test_outbox_is_styled_within_the_content_security_policy(client) -> None:
+    page = client.get("/outbox").get_data(as_text=True)
+    assert "<style" not in page and 'href="/outbox.css"' in page
+    css = client.get("/outbox.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, sen
 from functions.invites import is_token
 from functions.services import Services
 from functions.site import render_page
-from functions.texts import SITE, render
+from functions.texts import SITE, TEMPLATES, render
 from functions.transports.outbox import Outbox
 
 bp = Blueprint("pages", __name__)
@@ -48,6 +48,12 @@ def rating_page(token: str) -> Response:
 def asset(name: str) -> Response:
     response = send_from_directory(SITE, name, max_age=3600)
     return response
+
+
+@outbox_bp.get("/outbox.css")
+def outbox_css() -> Response:
+    # A file, not an inline <style>: the CSP allows only our own origin's stylesheets.
+    return send_from_directory(TEMPLATES, "outbox.css", max_age=3600)
 
 
 @outbox_bp.get("/outbox")
