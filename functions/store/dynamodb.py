@@ -16,15 +16,13 @@ No Scan anywhere: every read is a GetItem, a BatchGetItem or a Query on a key.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from functions.store.base import CREATED, UPDATED, iso, parse_time
+from functions.store.base import CREATED, UPDATED, iso
+from functions.store.dynamo_table import DAY_INDEX, DynamoTable, plain_numbers
 from functions.store.records import ApiKey, Case, Invite, Reward, Visit
 
-DAY_INDEX = "by_day"
 _VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
                "doctor", "branch", "service", "consent", "invitable")
 
@@ -33,120 +31,7 @@ def _clinic(clinic_id: str) -> str:
     return f"CLINIC#{clinic_id}"
 
 
-class DynamoStore:
-    def __init__(self, client: Any, table: str) -> None:
-        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-        self.client = client
-        self.table = table
-        self._ser = TypeSerializer()
-        self._de = TypeDeserializer()
-
-    # Plumbing
-    def _attrs(self, values: dict[str, Any]) -> dict[str, Any]:
-        return {k: self._ser.serialize(v) for k, v in values.items()}
-
-    def _item(self, record: object, pk: str, sk: str, **extra: Any) -> dict[str, Any]:
-        """A record as an item: times as ISO text, absent values left out (so conditions see them absent)."""
-        values: dict[str, Any] = {"pk": pk, "sk": sk, **extra}
-        for f in fields(record):  # type: ignore[arg-type]
-            value = getattr(record, f.name)
-            if isinstance(value, datetime):
-                value = iso(value)
-            if value is not None:
-                values[f.name] = value
-        return self._attrs(values)
-
-    def _record(self, cls: type, item: dict[str, Any]):
-        plain = {k: self._de.deserialize(v) for k, v in item.items()}
-        values = {}
-        for f in fields(cls):
-            if f.name not in plain:
-                continue
-            value = plain[f.name]
-            if "datetime" in str(f.type):
-                value = parse_time(value)
-            elif isinstance(value, Decimal):
-                value = int(value)
-            elif isinstance(value, dict):
-                value = {k: int(v) for k, v in value.items()}
-            values[f.name] = value
-        return cls(**values)
-
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        answer = self.client.get_item(TableName=self.table, Key=self._attrs({"pk": pk, "sk": sk}),
-                                      ConsistentRead=True)
-        return answer.get("Item")
-
-    def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs["TableName"] = self.table
-        while True:
-            page = self.client.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def _query_prefix(self, pk: str, prefix: str) -> list[dict[str, Any]]:
-        return self._query(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=self._attrs({":pk": pk, ":prefix": prefix}),
-            ConsistentRead=True)
-
-    def _update(self, pk: str, sk: str, expression: str, condition: str | None,
-                values: dict[str, Any], names: dict[str, str] | None = None,
-                returns: str = "NONE") -> dict[str, Any] | None:
-        """An UpdateItem; None when its condition failed (someone else holds the claim)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table, "Key": self._attrs({"pk": pk, "sk": sk}),
-            "UpdateExpression": expression, "ReturnValues": returns,
-        }
-        if values:
-            kwargs["ExpressionAttributeValues"] = self._attrs(values)
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        try:
-            return self.client.update_item(**kwargs)
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return None
-
-    def _put_new(self, item: dict[str, Any]) -> bool:
-        try:
-            self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
-            return True
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-
-    def create_table(self) -> None:
-        """Create the table, its day index and TTL; a no-op when it exists."""
-        try:
-            self.client.describe_table(TableName=self.table)
-            return
-        except self.client.exceptions.ResourceNotFoundException:
-            pass
-        attr = [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")]
-        self.client.create_table(
-            TableName=self.table, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attr,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[{
-                "IndexName": DAY_INDEX, "Projection": {"ProjectionType": "ALL"},
-                "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                              {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
-            }])
-        self.client.get_waiter("table_exists").wait(TableName=self.table)
-        self.client.update_time_to_live(
-            TableName=self.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
-
-    def close(self) -> None:
-        return None
-
-    def purge_expired(self, now: datetime) -> int:
-        # DynamoDB's TTL on the ``ttl`` attribute deletes expired visits and invites by itself.
-        return 0
-
+class DynamoStore(DynamoTable):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[
@@ -159,7 +44,7 @@ class DynamoStore:
         item = self._get(_clinic(clinic_id), "CLINIC")
         if item is None:
             return None
-        return _plain_numbers(self._de.deserialize(item["config"]))
+        return plain_numbers(self._de.deserialize(item["config"]))
 
     def list_clinic_ids(self) -> list[str]:
         items = self._query(KeyConditionExpression="pk = :pk",
@@ -316,13 +201,3 @@ class DynamoStore:
     def list_rewards(self, clinic_id: str) -> list[Reward]:
         return [self._record(Reward, i) for i in self._query_prefix(_clinic(clinic_id), "REWARD#")]
 
-
-def _plain_numbers(value: Any) -> Any:
-    """DynamoDB hands numbers back as Decimal; the clinic document wants ints (and floats for shares)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_numbers(v) for v in value]
-    return value

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports import Email, TransportError
+from functions.transports import Email
+from functions.transports.aws_errors import call_aws
 
 # The message itself is unacceptable: sending it again cannot help. Everything else (throttling,
 # a paused account, an unverified domain) is fixed by time or by the operator, so retry: a
@@ -18,8 +19,6 @@ class SesEmail:
         self.sender = sender
 
     def send(self, email: Email) -> str:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         def part(data: str) -> dict:
             return {"Data": data, "Charset": "UTF-8"}
 
@@ -31,11 +30,4 @@ class SesEmail:
         }
         if email.reply_to:
             request["ReplyToAddresses"] = list(email.reply_to)
-        try:
-            answer = self.client.send_email(**request)
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code", "")
-            raise TransportError(f"SES {code}: {err}", permanent=code in PERMANENT) from None
-        except BotoCoreError as err:
-            raise TransportError(f"SES unreachable: {err}") from None
-        return answer["MessageId"]
+        return call_aws("SES", PERMANENT, self.client.send_email, **request)["MessageId"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports import Sms, TransportError
+from functions.transports import Sms
+from functions.transports.aws_errors import call_aws
 
 # Only a malformed request is final; throttling, outages and account trouble pass with time.
 PERMANENT = {"InvalidParameter", "InvalidParameterValue", "ValidationError"}
@@ -15,19 +16,12 @@ class SnsSms:
         self.client = client
 
     def send(self, sms: Sms) -> str:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         attributes = {
             # Transactional: delivered even to numbers on do-not-disturb lists, routed for reliability.
             "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
         }
         if sms.sender_id:
             attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": sms.sender_id}
-        try:
-            answer = self.client.publish(PhoneNumber=sms.to, Message=sms.text, MessageAttributes=attributes)
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code", "")
-            raise TransportError(f"SNS {code}: {err}", permanent=code in PERMANENT) from None
-        except BotoCoreError as err:
-            raise TransportError(f"SNS unreachable: {err}") from None
+        answer = call_aws("SNS", PERMANENT, self.client.publish,
+                          PhoneNumber=sms.to, Message=sms.text, MessageAttributes=attributes)
         return answer["MessageId"]
