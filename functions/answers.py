@@ -53,44 +53,46 @@ def is_low(clinic: Clinic, score: int) -> bool:
 
 
 def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple[int, bool]:
-    """Record the first score; return the score that stands and whether this call set it."""
+    """Record the first score; return the score that stands and whether this call set it.
+
+    The side effects are ensured on every call, not only the first: each is a conditional claim,
+    so a repeat is a no-op, and a retry after a crash between the score and its reward completes it.
+    """
     store, invite, clinic = services.store, opened.invite, opened.clinic
     first = store.record_rating(invite.token, score, now)
     if not first:
         current = store.get_invite(invite.token)
-        return (current.score if current and current.score else score), False
+        score = current.score if current and current.score else score
     grant_reward(services, clinic, opened.visit, now)
     if clinic.policy == "open" and is_low(clinic, score):
         # In the open policy nobody is steered, so a low score alerts the director by itself.
-        open_case(services, opened, score, "", now)
-    return score, True
+        ensure_case(services, opened, opened.visit.visit_id, score, "", now)
+    return score, first
 
 
 def give_feedback(services: Services, opened: Opened, text: str, now: datetime) -> bool:
-    """Store the complaint, then email the director; a repeat is accepted and changes nothing."""
-    invite = opened.invite
+    """Store the complaint, then make sure the director hears of it; a repeat changes nothing."""
+    store, invite, clinic = services.store, opened.invite, opened.clinic
     if invite.score is None:
         raise FunnelError(409, "not_rated", "Choose a score first.")
-    if not services.store.record_feedback(invite.token, text, now):
-        return False
-    open_case(services, opened, invite.score, text, now, update_text=True)
-    return True
+    first = store.record_feedback(invite.token, text, now)
+    if not first:
+        current = store.get_invite(invite.token)
+        text = current.feedback if current and current.feedback else text
+    visit_id = opened.visit.visit_id
+    # In the open policy a low score already has its own alert; the words come as a second case.
+    words_follow_alert = clinic.policy == "open" and is_low(clinic, invite.score)
+    ensure_case(services, opened, f"{visit_id}-text" if words_follow_alert else visit_id, invite.score, text, now)
+    return first
 
 
-def open_case(services: Services, opened: Opened, score: int, text: str, now: datetime,
-              *, update_text: bool = False) -> None:
+def ensure_case(services: Services, opened: Opened, case_id: str, score: int, text: str, now: datetime) -> None:
+    """Create the case unless it exists, then claim and send its email unless that is done or under way."""
     clinic, visit = opened.clinic, opened.visit
-    case = Case(clinic_id=clinic.id, case_id=visit.visit_id, visit_id=visit.visit_id, score=score,
-                text=text, created_at=now)
-    if services.store.create_case(case):
-        alert_director(services, clinic, case, visit, now)
-        return
-    if update_text:
-        # The open policy already opened the case on the low score; the words come as a second alert.
-        text_case = Case(clinic_id=clinic.id, case_id=f"{visit.visit_id}-text", visit_id=visit.visit_id,
-                         score=score, text=text, created_at=now)
-        if services.store.create_case(text_case):
-            alert_director(services, clinic, text_case, visit, now)
+    case = Case(clinic_id=clinic.id, case_id=case_id, visit_id=visit.visit_id, score=score, text=text,
+                created_at=now)
+    services.store.create_case(case)
+    alert_director(services, clinic, case, visit, now)
 
 
 def platform_for_click(opened: Opened, platform_id: str) -> Platform:

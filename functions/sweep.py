@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 
 def sweep_cases(services: Services, now: datetime) -> dict:
-    """Resend director emails left in ``retry`` (or in a claim whose run crashed)."""
+    """Send director emails left in ``retry``, in a claim whose run crashed, or never claimed at all
+    (the request died between storing the case and claiming its email)."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     store = services.store
     for clinic_id in store.list_clinic_ids():
@@ -20,7 +21,9 @@ def sweep_cases(services: Services, now: datetime) -> dict:
         if clinic is None:
             continue
         for case in store.list_cases(clinic_id):
-            due = case.email_state in ("retry", "claimed") and case.claim_until and case.claim_until <= now
+            unclaimed = case.email_state == ""
+            expired = case.email_state in ("retry", "claimed") and case.claim_until and case.claim_until <= now
+            due = unclaimed or expired
             if not due:
                 continue
             visit = store.get_visit(clinic_id, case.visit_id)

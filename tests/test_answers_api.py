@@ -185,3 +185,34 @@ def test_unknown_route_and_wrong_method_are_json(client) -> None:
     assert client.get("/api/v1/nothing").get_json()["error"]["code"] == "not_found"
     answer = client.get("/api/v1/invites/AAAAAAAAAAAA/rating")
     assert answer.status_code == 405 and answer.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_crash_between_score_and_reward_is_completed_by_the_retry(client, services, tokens, monkeypatch) -> None:
+    import functions.answers as answers
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("process died")
+
+    monkeypatch.setattr(answers, "grant_reward", crash)
+    assert client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5}).status_code == 500
+    assert services.store.get_invite(tokens[0]).score == 5 and services.store.list_rewards("c1") == []
+    monkeypatch.undo()
+    retry = client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5}).get_json()
+    assert retry["first"] is False
+    assert [r.visit_id for r in services.store.list_rewards("c1")] == ["v1"]
+
+
+def test_a_crash_before_the_email_is_completed_by_the_retry_or_the_sweep(client, services, tokens, outbox,
+                                                                          monkeypatch) -> None:
+    import functions.answers as answers
+    from functions.sweep import sweep_cases
+
+    client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 2})
+    monkeypatch.setattr(answers, "alert_director", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("died")))
+    assert client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"}).status_code == 500
+    monkeypatch.undo()
+    assert services.store.get_case("c1", "v2").email_state == ""
+    assert sweep_cases(services, NOW)["sent"] == 1
+    client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"})
+    assert sweep_cases(services, NOW + timedelta(hours=1))["sent"] == 0
+    assert len(emails(outbox)) == 1
