@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -23,6 +24,10 @@ def main(ctx: click.Context) -> None:
         raise click.ClickException(str(err)) from None
     logs.configure(settings.log_level)
     ctx.obj = Services(settings)
+
+
+# Files this long get a progress bar on stderr (stdout stays the JSON report).
+PROGRESS_FROM = 2000
 
 
 def echo_json(value: object) -> None:
@@ -183,21 +188,24 @@ def visits() -> None:
 @click.pass_obj
 def visits_import(services: Services, file: Path, clinic_id: str, mapping: tuple[str, ...]) -> None:
     """Import a CSV export; print what was imported, updated and rejected (with line numbers)."""
-    from functions.visits import import_rows
-    from functions.visits_csv import CsvError, read_rows
+    from functions.visits_csv import import_csv
 
     found = services.clinic(clinic_id)
     if found is None:
         raise click.ClickException(f"no clinic {clinic_id!r}")
     pairs = dict(item.split("=", 1) for item in mapping if "=" in item)
-    try:
-        rows = read_rows(file.read_bytes(), pairs)
-    except CsvError as err:
-        raise click.ClickException(str(err)) from None
-    report = import_rows(services.store, found, rows, services.settings.token_days)
+
+    def progress(rows: list) -> Iterator:
+        if len(rows) < PROGRESS_FROM:
+            yield from rows
+            return
+        with click.progressbar(rows, label="importing", file=sys.stderr) as bar:
+            yield from bar
+
+    report = import_csv(services.store, found, file.read_bytes(), services.settings.token_days, pairs, progress)
     echo_json(report.as_dict())
-    if report.rejected:
-        sys.exit(1 if not (report.imported or report.updated) else 0)
+    if report.rejected and not (report.imported or report.updated):
+        sys.exit(1)
 
 
 @main.group()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,13 +37,16 @@ class Report:
     imported: int = 0
     updated: int = 0
     rejected: list[dict] = field(default_factory=list)
+    # Stored, but never to be invited: the clinic should know how many and why.
+    no_consent: int = 0
+    not_mobile: int = 0
 
     def reject(self, line: int, column: str, reason: str) -> None:
         self.rejected.append({"line": line, "column": column, "reason": reason})
 
     def as_dict(self) -> dict:
-        return {"imported": self.imported, "updated": self.updated,
-                "rejected": len(self.rejected), "errors": self.rejected}
+        return {"imported": self.imported, "updated": self.updated, "rejected": len(self.rejected),
+                "no_consent": self.no_consent, "not_mobile": self.not_mobile, "errors": self.rejected}
 
 
 def parse_phone(raw: str, region: str) -> tuple[str, bool]:
@@ -134,21 +138,28 @@ def _derived_id(phone: str, visit_at: datetime) -> str:
     return "h-" + digest[:20]
 
 
-def import_rows(store: Store, clinic: Clinic, rows: list[tuple[int, dict[str, object]]],
-                token_days: int) -> Report:
-    """Store every valid row (created or updated in place); report every other one."""
+def import_rows(store: Store, clinic: Clinic, rows: Iterable[tuple[int, dict[str, object]]],
+                token_days: int, headers: dict[str, str] | None = None) -> Report:
+    """Store every valid row (created or updated in place); report every other one.
+
+    ``headers`` names the file's own column for each field, so the report speaks the clinic's words.
+    """
     report = Report()
     seen: dict[str, int] = {}
+    named = headers or {}
     for line, row in rows:
         try:
             visit = build_visit(clinic, row, token_days)
         except RowError as err:
-            report.reject(line, err.column, err.reason)
+            report.reject(line, named.get(err.column, err.column), err.reason)
             continue
         if visit.visit_id in seen:
-            report.reject(line, "external_id", f"same visit as line {seen[visit.visit_id]}")
+            column = named.get("external_id", "external_id") if row.get("external_id") else "phone + visit_at"
+            report.reject(line, column, f"the same visit as line {seen[visit.visit_id]}")
             continue
         seen[visit.visit_id] = line
+        report.no_consent += not visit.consent
+        report.not_mobile += not visit.invitable
         if store.save_visit(visit) == CREATED:
             report.imported += 1
         else:

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from functions.visits import FIELDS
+from functions.clinics import Clinic
+from functions.store import Store
+from functions.visits import FIELDS, Report, import_rows
 
 # Header spellings seen in clinics' exports, folded to lower case without punctuation.
 HEADER_ALIASES = {
     "external_id": ("external id", "external_id", "id", "visit id", "номер визита", "номер", "ид визита"),
     "patient_name": ("patient", "patient name", "name", "пациент", "фио", "фио пациента"),
     "phone": ("phone", "mobile", "телефон", "мобильный", "мобильный телефон"),
-    "visit_at": ("visit time", "visit_at", "visit", "date", "дата приёма", "дата приема", "время", "дата"),
+    "visit_at": ("visit time", "visit_at", "visit", "appointment", "дата приёма", "дата приема", "дата и время",
+                 "дата и время приёма", "дата и время приема", "приём", "прием"),
+    # Some exports split the moment in two columns; they are joined into visit_at.
+    "visit_date": ("date", "visit date", "дата", "дата визита"),
+    "visit_time": ("time", "время", "время приёма", "время приема"),
     "doctor": ("doctor", "врач", "доктор"),
     "branch": ("branch", "филиал"),
     "service": ("service", "услуга"),
     "consent": ("consent", "sms consent", "согласие на sms", "согласие на смс", "согласие"),
 }
+
+
+READ_FIELDS = (*FIELDS, "visit_date", "visit_time")
 
 
 class CsvError(ValueError):
@@ -38,33 +49,62 @@ def _fold(header: str) -> str:
     return " ".join(header.strip().lower().replace("_", " ").replace(".", " ").split())
 
 
-def read_rows(data: bytes, mapping: dict[str, str] | None = None) -> list[tuple[int, dict[str, object]]]:
-    """Parse the file into (line number, fields) pairs; ``mapping`` names odd headers (field -> header)."""
-    text = decode(data)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+@dataclass
+class CsvRows:
+    """The file's data rows as (line number, fields), and which header each field came from."""
+
+    rows: list[tuple[int, dict[str, object]]]
+    headers: dict[str, str]
+
+
+def read_rows(data: bytes, mapping: dict[str, str] | None = None) -> CsvRows:
+    """Parse the file; ``mapping`` names odd headers (field -> header). Raises ``CsvError`` for the whole file."""
+    text = decode(data).replace("\x00", "")
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    if not first.strip():
         raise CsvError("the file is empty or has no header line")
     try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=";,\t")
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(first, delimiters=";,\t").delimiter
     except csv.Error:
-        delimiter = ";" if ";" in lines[0] else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
+    reader = csv.reader(io.StringIO(text.lstrip("\r\n"), newline=""), delimiter=delimiter)
     header = next(reader)
     columns = _columns(header, mapping or {})
-    if "phone" not in columns.values():
-        raise CsvError(f"no phone column among: {', '.join(header)}")
+    headers = {name: header[i].strip() for i, name in columns.items()}
+    missing = [name for name in ("phone", "patient_name") if name not in headers]
+    if "visit_at" not in headers and "visit_date" not in headers:
+        missing.append("visit_at")
+    if missing:
+        raise CsvError(f"no {', '.join(missing)} column among the headers: {'; '.join(header)}")
     rows: list[tuple[int, dict[str, object]]] = []
-    for cells in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        rows.append((line, {name: cells[i] for i, name in columns.items() if i < len(cells)}))
-    return rows
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                row = {name: cells[i] for i, name in columns.items() if i < len(cells)}
+                rows.append((reader.line_num, _join_moment(row)))
+    except csv.Error as err:
+        raise CsvError(f"line {reader.line_num}: {err}") from None
+    return CsvRows(rows, headers)
+
+
+def _join_moment(row: dict[str, object]) -> dict[str, object]:
+    """Put a date column and a time column together as the visit's moment."""
+    date = row.pop("visit_date", None)
+    time = row.pop("visit_time", None)
+    day = str(row.get("visit_at") or date or "").strip()
+    row["visit_at"] = f"{day} {str(time).strip()}".strip() if time else day
+    return row
+
+
+def count_data_rows(data: bytes) -> list[int]:
+    """Line numbers of the non-blank lines after the first: what a file-level rejection must account for."""
+    lines = data.replace(b"\r\n", b"\n").split(b"\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    return [i + 1 for i in range(start + 1, len(lines)) if lines[i].strip()]
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
-    wanted = {_fold(h): name for name, h in mapping.items() if name in FIELDS}
+    wanted = {_fold(h): name for name, h in mapping.items() if name in READ_FIELDS}
     for name, aliases in HEADER_ALIASES.items():
         for alias in aliases:
             wanted.setdefault(alias, name)
@@ -74,3 +114,19 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
         if name and name not in columns.values():
             columns[index] = name
     return columns
+
+
+def import_csv(store: Store, clinic: Clinic, data: bytes, token_days: int,
+               mapping: dict[str, str] | None = None,
+               progress: Callable[[list], Iterable] | None = None) -> Report:
+    """Import a whole file; never raises on its content. A file-level problem rejects every data row
+    with the reason, so imported + updated + rejected always equals the file's data rows."""
+    try:
+        parsed = read_rows(data, mapping)
+    except CsvError as err:
+        report = Report()
+        for line in count_data_rows(data):
+            report.reject(line, "", str(err))
+        return report
+    rows = progress(parsed.rows) if progress else parsed.rows
+    return import_rows(store, clinic, rows, token_days, parsed.headers)

@@ -3,57 +3,85 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from functions.apikeys import create_key
 from functions.clinics import parse_clinic
-from functions.visits import RowError, build_visit, import_rows
-from functions.visits_csv import CsvError, read_rows
+from functions.visits import RowError, build_visit
+from functions.visits_csv import import_csv
 from tests.conftest import NOW, visit_row
 
-CSV_RU = (
-    "Номер визита;ФИО;Телефон;Дата приёма;Врач;Согласие на SMS\r\n"
-    "A-1;Анна Смирнова;8 (916) 123-45-01;23.11.2026 10:30;Иванов И. И.;да\r\n"
-    "A-2;Пётр Кузнецов;+7 916 123 45 02;23.11.2026 11:00;Петрова А. С.;нет\r\n"
-    "A-3;;+79161234503;23.11.2026 11:30;Иванов И. И.;да\r\n"
-    "A-4;Ольга;12345;23.11.2026 12:00;Иванов И. И.;да\r\n"
-    "A-5;Игорь;+79161234505;завтра;Иванов И. И.;да\r\n"
-    "A-1;Анна Смирнова;8 (916) 123-45-01;23.11.2026 10:30;Иванов И. И.;да\r\n"
-)
+DATA = Path(__file__).parent / "data"
 
 
-def test_cp1251_semicolon_file_with_russian_headers(services, clinic) -> None:
-    rows = read_rows(CSV_RU.encode("cp1251"))
-    report = import_rows(services.store, clinic, rows, 14).as_dict()
-    assert (report["imported"], report["updated"], report["rejected"]) == (2, 0, 4)
-    assert [(e["line"], e["column"]) for e in report["errors"]] == [
-        (4, "patient_name"), (5, "phone"), (6, "visit_at"), (7, "external_id")]
-    visit = services.store.get_visit("c1", "A-1")
-    assert (visit.phone, visit.patient_name, visit.doctor, visit.consent) == (
-        "+79161234501", "Анна Смирнова", "Иванов И. И.", True)
-    assert visit.visit_at == datetime.fromisoformat("2026-11-23T10:30:00+03:00")  # local Moscow time
-    assert visit.local_date == "2026-11-23"
-    assert services.store.get_visit("c1", "A-2").consent is False
+def test_cp1251_semicolon_export_with_russian_headers_row_by_row(services, clinic) -> None:
+    report = import_csv(services.store, clinic, (DATA / "visits_cp1251.csv").read_bytes(), 14).as_dict()
+    assert report["errors"] == [
+        {"line": 4, "column": "Телефон", "reason": "not a valid phone number"},
+        {"line": 5, "column": "Дата приёма",
+         "reason": "unknown date 'завтра утром'; use 23.11.2026 14:30 or 2026-11-23T14:30"},
+        {"line": 6, "column": "ФИО", "reason": "empty"},
+        {"line": 7, "column": "Номер визита", "reason": "the same visit as line 2"},
+    ]
+    assert (report["imported"], report["updated"], report["rejected"]) == (5, 0, 4)
+    assert (report["no_consent"], report["not_mobile"]) == (1, 1)
+    first = services.store.get_visit("c1", "10231")
+    assert (first.phone, first.patient_name, first.doctor, first.branch, first.service, first.consent) == (
+        "+79161234501", "Смирнова Анна Петровна", "Иванов И. И.", "Центр", "Приём терапевта", True)
+    assert first.visit_at == datetime.fromisoformat("2026-11-23T09:30:00+03:00")  # Moscow time
+    landline = services.store.get_visit("c1", "10236")
+    assert (landline.phone, landline.invitable) == ("+74951234567", False)
+    assert services.store.get_visit("c1", "10237").consent is False
+    assert services.store.get_visit("c1", "10238").consent is True  # empty cell: the clinic's default
 
 
-def test_utf8_bom_comma_file_and_reimport_updates_in_place(services, clinic) -> None:
-    data = ("\ufeffpatient,phone,visit time,doctor\n"
-            "Анна,+79161234501,2026-11-23 10:30,Иванов\n").encode()
-    first = import_rows(services.store, clinic, read_rows(data), 14)
-    again = import_rows(services.store, clinic, read_rows(data.replace(b"\xd0\x98\xd0\xb2", b"\xd0\x9f")), 14)
-    assert (first.imported, again.imported, again.updated) == (1, 0, 1)
+def test_utf8_bom_excel_export_with_split_date_and_time(services, clinic) -> None:
+    report = import_csv(services.store, clinic, (DATA / "visits_excel_bom.csv").read_bytes(), 14)
+    assert (report.imported, report.rejected) == (2, [])
+    visits = services.store.visits_on("c1", "2026-11-23")
+    assert sorted((v.patient_name, v.visit_at.astimezone(clinic.zone).strftime("%H:%M")) for v in visits) == [
+        ("Anna Smirnova", "09:30"), ("Kuznetsov, Petr", "10:00")]
 
 
-def test_tab_file_and_an_explicit_header_map(services, clinic) -> None:
+def test_tab_separated_file(services, clinic) -> None:
+    report = import_csv(services.store, clinic, (DATA / "visits_tab.tsv").read_bytes(), 14)
+    assert (report.imported, report.rejected) == (2, [])
+
+
+def test_reimport_updates_in_place_and_never_invites_twice(services, clinic) -> None:
+    from functions.dispatch import send_due_invites
+
+    data = (DATA / "visits_cp1251.csv").read_bytes()
+    import_csv(services.store, clinic, data, 14)
+    send_due_invites(services, NOW)
+    sent = len(services.sms.outbox.messages("sms"))
+    again = import_csv(services.store, clinic, data.replace("Центр".encode("cp1251"), "Юг".encode("cp1251")), 14)
+    assert (again.imported, again.updated) == (0, 5)
+    assert services.store.get_visit("c1", "10231").branch == "Юг"
+    assert send_due_invites(services, NOW).sent == 0
+    assert len(services.sms.outbox.messages("sms")) == sent == 2  # 09:30 and 10:00; 13:00 is yet to come
+
+
+def test_without_an_id_the_same_phone_and_time_is_the_same_visit(services, clinic) -> None:
+    data = "ФИО;Телефон;Дата приёма\nАнна;89161234501;23.11.2026 10:00\n".encode()
+    import_csv(services.store, clinic, data, 14)
+    again = import_csv(services.store, clinic, data.replace("Анна".encode(), "Анна П.".encode()), 14)
+    assert (again.imported, again.updated) == (0, 1)
+
+
+def test_explicit_header_map_for_odd_headers(services, clinic) -> None:
     data = "Клиент\tМоб. тел.\tКогда\n Анна \t89161234501\t23.11.2026 10:30\n".encode()
-    rows = read_rows(data, {"patient_name": "Клиент", "phone": "Моб. тел.", "visit_at": "Когда"})
-    assert import_rows(services.store, clinic, rows, 14).imported == 1
+    mapping = {"patient_name": "Клиент", "phone": "Моб. тел.", "visit_at": "Когда"}
+    assert import_csv(services.store, clinic, data, 14, mapping).imported == 1
 
 
-def test_file_without_a_phone_column_is_refused_whole() -> None:
-    with pytest.raises(CsvError, match="no phone column"):
-        read_rows(b"name;date\nAnna;23.11.2026 10:30\n")
+def test_a_file_the_importer_cannot_read_rejects_every_row_with_the_reason(services, clinic) -> None:
+    report = import_csv(services.store, clinic, b"name;date\nAnna;23.11.2026 10:30\n\nBoris;x\n", 14)
+    assert [(e["line"], e["reason"]) for e in report.rejected] == [
+        (2, "no phone column among the headers: name; date"), (4, "no phone column among the headers: name; date")]
+    assert import_csv(services.store, clinic, b"", 14).as_dict()["rejected"] == 0
 
 
 def test_landline_is_kept_but_never_invited(clinic_doc) -> None:
