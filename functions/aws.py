@@ -18,6 +18,7 @@ def client(service: str, settings: Settings) -> Any:
         "dynamodb": settings.dynamodb_endpoint,
         "sesv2": settings.ses_endpoint,
         "sns": settings.sns_endpoint,
+        "s3": settings.s3_endpoint,
     }.get(service, "")
     kwargs: dict[str, Any] = {}
     if endpoint:

@@ -29,6 +29,7 @@ class Settings:
     email_transport: str = "outbox"
     email_from: str = "Otklik <noreply@otklik.local>"
     ses_endpoint: str = ""
+    s3_endpoint: str = ""
     reward_provider: str = "manual"
     outbox_path: str = "var/outbox.jsonl"
     public_url: str = "http://127.0.0.1:8000"

@@ -37,3 +37,18 @@ def sweep(event: Any, context: Any) -> dict:
     report = sweep_cases(_services(), utcnow())
     log.info("sweep: %s", report)
     return report
+
+
+def import_from_s3(event: Any, context: Any) -> list[dict]:
+    """On an S3 drop under ``imports/<clinic_id>/``: import each CSV and write its report beside it."""
+    from functions.aws import client
+    from functions.s3_drop import import_object, objects_in
+
+    services = _services()
+    s3 = client("s3", services.settings)
+    results = []
+    for bucket, key in objects_in(event):
+        result = import_object(services, s3, bucket, key)
+        if result is not None:
+            results.append(result)
+    return results

@@ -28,6 +28,10 @@ def test_stages_app_function_and_schedules() -> None:
         module, function = name.rsplit(".", 1)
         target = getattr(importlib.import_module(module), function)
         assert list(inspect.signature(target).parameters) == ["event", "context"]
+    [drop] = [e for e in dev["events"] if e["function"] == "functions.jobs.import_from_s3"]
+    assert drop["event_source"]["events"] == ["s3:ObjectCreated:*"]
+    assert {(f["type"], f["value"]) for f in drop["event_source"]["key_filters"]} == {
+        ("prefix", "imports/"), ("suffix", ".csv")}
     for excluded in ("tests", "site", "bench", "var", "boto3", "botocore"):
         assert excluded in dev["exclude"]
 

@@ -47,6 +47,7 @@ def test_save_visit_upserts_without_touching_invite_state(store: Store) -> None:
     token = store.claim_invite("c1", "v1", "tok1", NOW, LATER)
     assert token == "tok1"
     assert store.save_visit(make_visit(doctor="Сидоров")) == UPDATED
+    assert store.save_visit(make_visit(doctor="Сидоров")) == UPDATED  # identical again: still "updated"
     visit = store.get_visit("c1", "v1")
     assert visit.doctor == "Сидоров"
     assert (visit.invite_state, visit.invite_token, visit.attempts) == ("claimed", "tok1", 1)

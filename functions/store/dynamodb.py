@@ -77,7 +77,7 @@ class DynamoStore(DynamoTable):
         answer = self._update(
             _clinic(visit.clinic_id), f"VISIT#{visit.visit_id}",
             f"SET {sets}, gsi1pk = :day, gsi1sk = :vid, clinic_id = :cid, visit_id = :vid, #ttl = :ttl",
-            None, values, names={"#ttl": "ttl"}, returns="UPDATED_OLD")
+            None, values, names={"#ttl": "ttl"}, returns="ALL_OLD")
         return UPDATED if answer and answer.get("Attributes") else CREATED
 
     def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None:
