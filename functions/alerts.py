@@ -7,7 +7,7 @@ from datetime import datetime
 
 from functions.clinics import Clinic
 from functions.services import Services, backoff
-from functions.store import Case, Visit
+from functions.store import Case, Contact, Visit
 from functions.texts import one_line, render
 from functions.transports import Email, TransportError
 
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 EXCERPT_WORDS = 8
 
 
-def complaint_email(clinic: Clinic, case: Case, visit: Visit) -> Email:
+def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact | None = None) -> Email:
     """Text and HTML from templates; every field is the patient's or clinic's data, never a token."""
     words = case.text.split()
     excerpt = " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
@@ -25,6 +25,7 @@ def complaint_email(clinic: Clinic, case: Case, visit: Visit) -> Email:
         "clinic": clinic.name, "branch": visit.branch, "score": case.score, "text": case.text,
         "excerpt": excerpt, "patient": visit.patient_name, "phone": visit.phone,
         "visit_time": local.strftime("%d.%m.%Y %H:%M"), "doctor": visit.doctor, "service": visit.service,
+        "contact": contact,
     }
     base = f"emails/{clinic.locale}/complaint"
     return Email(to=clinic.directors, subject=one_line(render(f"{base}.subject.txt", **context))[:200],
@@ -38,7 +39,8 @@ def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit,
     if not store.claim_case_email(clinic.id, case.case_id, now, services.claim_until(now)):
         return "claimed_elsewhere"
     try:
-        services.email.send(complaint_email(clinic, case, visit))
+        contact = store.contacts(clinic.id, [visit.phone]).get(visit.phone)
+        services.email.send(complaint_email(clinic, case, visit, contact))
     except TransportError as err:
         current = store.get_case(clinic.id, case.case_id)
         attempts = current.attempts if current else 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from functions.clinics import Clinic
+from functions.contacts import reachable_now
 from functions.invites import invite_link, invite_text, new_token
 from functions.services import Services, backoff
 from functions.store import Invite, Visit
@@ -80,11 +81,17 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
             report.skipped[reason] += 1
         else:
             due.append(visit)
-    opted_out = services.store.opted_out(clinic.id, [v.phone for v in due])
+    phones = [v.phone for v in due]
+    opted_out = services.store.opted_out(clinic.id, phones)
+    contacts = services.store.contacts(clinic.id, phones)
+    local_now = now.astimezone(clinic.zone)
     sendable = []
     for visit in due:
         if visit.phone in opted_out:
             report.skipped["opted_out"] += 1
+        elif not reachable_now(contacts.get(visit.phone), local_now):
+            # Left unclaimed: a later run inside the patient's own window sends it.
+            report.skipped["outside_patient_window"] += 1
         else:
             sendable.append(visit)
     # The provider's latency dominates, so sends overlap; the bound keeps us under its rate limits.

@@ -10,15 +10,17 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from functions.clinics import Clinic
-from functions.store import CREATED, Store, Visit
+from functions.contacts import parse_preferences
+from functions.store import CREATED, Contact, Store, Visit
 
 DATE_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 YES = {"1", "yes", "y", "true", "да", "д", "+", "согласен", "согласна"}
 NO = {"0", "no", "n", "false", "нет", "н", "-", "отказ"}
-FIELDS = ("external_id", "patient_name", "phone", "visit_at", "doctor", "branch", "service", "consent")
+FIELDS = ("external_id", "patient_name", "phone", "visit_at", "doctor", "branch", "service", "consent",
+          "contact_channel", "contact_hours", "contact_days")
 # How long a visit (and its phone number) is kept beyond the invite's own lifetime.
 KEEP_AFTER_INVITE = timedelta(days=2)
 
@@ -37,6 +39,8 @@ class Report:
     imported: int = 0
     updated: int = 0
     rejected: list[dict] = field(default_factory=list)
+    # Imported, but part of the row (a contact preference) was not understood and was left out.
+    warnings: list[dict] = field(default_factory=list)
     # Stored, but never to be invited: the clinic should know how many and why.
     no_consent: int = 0
     not_mobile: int = 0
@@ -46,7 +50,8 @@ class Report:
 
     def as_dict(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "rejected": len(self.rejected),
-                "no_consent": self.no_consent, "not_mobile": self.not_mobile, "errors": self.rejected}
+                "no_consent": self.no_consent, "not_mobile": self.not_mobile, "errors": self.rejected,
+                "warnings": self.warnings}
 
 
 def parse_phone(raw: str, region: str) -> tuple[str, bool]:
@@ -160,6 +165,13 @@ def import_rows(store: Store, clinic: Clinic, rows: Iterable[tuple[int, dict[str
         seen[visit.visit_id] = line
         report.no_consent += not visit.consent
         report.not_mobile += not visit.invitable
+        preferences, problems = parse_preferences(row)
+        for problem in problems:
+            report.warnings.append({"line": line, "column": named.get(problem.column, problem.column),
+                                    "reason": f"{problem.reason}; the visit was imported without it"})
+        if preferences:
+            store.save_contact(Contact(clinic_id=clinic.id, phone=visit.phone, updated_at=datetime.now(UTC),
+                                       expires_at=visit.expires_at, **preferences))
         if store.save_visit(visit) == CREATED:
             report.imported += 1
         else:

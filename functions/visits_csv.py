@@ -25,6 +25,10 @@ HEADER_ALIASES = {
     "branch": ("branch", "филиал"),
     "service": ("service", "услуга"),
     "consent": ("consent", "sms consent", "согласие на sms", "согласие на смс", "согласие"),
+    "contact_channel": ("preferred channel", "contact channel", "channel", "канал связи", "способ связи",
+                        "предпочтительный способ связи"),
+    "contact_hours": ("preferred time", "contact hours", "удобное время", "время для связи", "время связи"),
+    "contact_days": ("preferred days", "contact days", "удобные дни", "дни для связи", "дни связи"),
 }
 
 

@@ -185,3 +185,17 @@ def test_expired_phone_numbers_leave_the_store(store: Store) -> None:
         assert store.purge_expired(NOW) == 1
         assert store.get_visit("c1", "v1") is None
     assert store.get_visit("c1", "v2") is not None
+
+
+def test_contact_preferences_are_one_row_per_patient_per_clinic(store: Store) -> None:
+    from functions.store import Contact
+
+    first = Contact("c1", "+79161234567", NOW, NOW + timedelta(days=16), "whatsapp", 18, 21, "weekdays")
+    store.save_contact(first)
+    latest = Contact("c1", "+79161234567", LATER, NOW + timedelta(days=20), "call", 9, 12, "")
+    store.save_contact(latest)
+    store.save_contact(Contact("c2", "+79161234567", NOW, NOW + timedelta(days=16), "sms"))
+    many = [f"+7916000{i:04d}" for i in range(150)] + ["+79161234567"]
+    assert store.contacts("c1", many) == {"+79161234567": latest}
+    assert store.contacts("c2", ["+79161234567"])["+79161234567"].hours_from is None
+    assert store.contacts("c1", []) == {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functions.config import Settings
 from functions.store.base import CREATED, UPDATED, Store
-from functions.store.records import ApiKey, Case, Invite, Reward, Visit
+from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
 
-__all__ = ["CREATED", "UPDATED", "ApiKey", "Case", "Invite", "Reward", "Store", "Visit", "open_store"]
+__all__ = ["CREATED", "UPDATED", "ApiKey", "Case", "Contact", "Invite", "Reward", "Store", "Visit", "open_store"]
 
 
 def open_store(settings: Settings) -> Store:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from functions.store.records import ApiKey, Case, Invite, Reward, Visit
+from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
 
 # What ``save_visit`` reports, so imports can say what they did.
 CREATED = "created"
@@ -43,6 +43,10 @@ class Store(Protocol):
     def save_visit(self, visit: Visit) -> str: ...
     def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None: ...
     def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]: ...
+
+    # Contact preferences: one row per patient (phone) per clinic, replaced by the latest import.
+    def save_contact(self, contact: Contact) -> None: ...
+    def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]: ...
 
     # Invites. ``claim_invite`` is the conditional write that starts an SMS: it succeeds
     # for a visit with no invite yet, or one whose earlier claim or retry time has passed,

@@ -56,6 +56,19 @@ class DynamoTable:
                                       ConsistentRead=True)
         return answer.get("Item")
 
+    def _batch_get(self, pk: str, sort_keys: list[str]) -> list[dict[str, Any]]:
+        """Items under one partition by sort key, 100 keys per BatchGetItem, retrying unprocessed keys."""
+        items: list[dict[str, Any]] = []
+        unique = sorted(set(sort_keys))
+        for start in range(0, len(unique), 100):
+            keys = [self._attrs({"pk": pk, "sk": sk}) for sk in unique[start:start + 100]]
+            request: dict[str, Any] = {self.table: {"Keys": keys}}
+            while request:
+                answer = self.client.batch_get_item(RequestItems=request)
+                items.extend(answer["Responses"].get(self.table, []))
+                request = answer.get("UnprocessedKeys") or {}
+        return items
+
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         kwargs["TableName"] = self.table

@@ -8,6 +8,7 @@
 | visit     | CLINIC#<id>        | VISIT#<visit>   | by_day index: DAY#<clinic>#<date>; ttl  |
 | invite    | INVITE#<token>     | INVITE          | ttl                                     |
 | opt-out   | CLINIC#<id>        | OPTOUT#<phone>  |                                         |
+| contact   | CLINIC#<id>        | CONTACT#<phone> | how and when to reach the patient; ttl  |
 | case      | CLINIC#<id>        | CASE#<case>     |                                         |
 | reward    | CLINIC#<id>        | REWARD#<reward> |                                         |
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from functions.store.base import CREATED, UPDATED, iso
 from functions.store.dynamo_table import DAY_INDEX, DynamoTable, plain_numbers
-from functions.store.records import ApiKey, Case, Invite, Reward, Visit
+from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
 
 _VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
                "doctor", "branch", "service", "consent", "invitable")
@@ -89,6 +90,16 @@ class DynamoStore(DynamoTable):
                             ExpressionAttributeValues=self._attrs({":day": f"DAY#{clinic_id}#{local_date}"}))
         return [self._record(Visit, i) for i in items]
 
+    # Contact preferences
+    def save_contact(self, contact: Contact) -> None:
+        item = self._item(contact, _clinic(contact.clinic_id), f"CONTACT#{contact.phone}",
+                          ttl=int(contact.expires_at.timestamp()))
+        self.client.put_item(TableName=self.table, Item=item)
+
+    def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]:
+        items = self._batch_get(_clinic(clinic_id), [f"CONTACT#{p}" for p in phones])
+        return {c.phone: c for c in (self._record(Contact, i) for i in items)}
+
     # Invites
     def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime) -> str | None:
         answer = self._update(
@@ -148,17 +159,8 @@ class DynamoStore(DynamoTable):
         self._set_once(token, "opted_out_at", {"opted_out_at": iso(now)})
 
     def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]:
-        found: set[str] = set()
-        unique = sorted(set(phones))
-        for start in range(0, len(unique), 100):
-            keys = [self._attrs({"pk": _clinic(clinic_id), "sk": f"OPTOUT#{p}"}) for p in unique[start:start + 100]]
-            request = {self.table: {"Keys": keys, "ProjectionExpression": "sk"}}
-            while request:
-                answer = self.client.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self.table, []):
-                    found.add(self._de.deserialize(item["sk"]).removeprefix("OPTOUT#"))
-                request = answer.get("UnprocessedKeys") or {}
-        return found
+        items = self._batch_get(_clinic(clinic_id), [f"OPTOUT#{p}" for p in phones])
+        return {self._de.deserialize(i["sk"]).removeprefix("OPTOUT#") for i in items}
 
     # Cases
     def create_case(self, case: Case) -> bool:

@@ -43,6 +43,20 @@ class Visit:
 
 
 @dataclass
+class Contact:
+    """How and when a patient wants to be reached, per clinic (kept as long as their latest visit)."""
+
+    clinic_id: str
+    phone: str
+    updated_at: datetime
+    expires_at: datetime
+    channel: str = ""  # sms, whatsapp, telegram, email or call
+    hours_from: int | None = None  # local hour the window opens
+    hours_to: int | None = None  # local hour it closes
+    days: str = ""  # "weekdays", "weekends" or "" for any day
+
+
+@dataclass
 class Invite:
     """The link a patient got, looked up by its token; holds the answer."""
 

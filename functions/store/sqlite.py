@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from functions.store.base import CREATED, UPDATED, iso, parse_time
-from functions.store.records import ApiKey, Case, Invite, Reward, Visit
+from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clinics (
@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS visits (
     PRIMARY KEY (clinic_id, visit_id));
 CREATE INDEX IF NOT EXISTS visits_by_day ON visits (clinic_id, local_date);
 CREATE INDEX IF NOT EXISTS visits_by_expiry ON visits (expires_at);
+CREATE TABLE IF NOT EXISTS contacts (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    channel TEXT NOT NULL, hours_from INTEGER, hours_to INTEGER, days TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
 CREATE TABLE IF NOT EXISTS invites (
     token TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL,
     created_at TEXT NOT NULL, expires_at TEXT NOT NULL, opened_at TEXT, score INTEGER,
@@ -119,6 +123,7 @@ class SqliteStore:
     def purge_expired(self, now: datetime) -> int:
         """Delete visits and invites past their expiry: phone numbers leave with them."""
         gone = self._db.execute("DELETE FROM invites WHERE expires_at < ?", (iso(now),)).rowcount
+        gone += self._db.execute("DELETE FROM contacts WHERE expires_at < ?", (iso(now),)).rowcount
         return gone + self._db.execute("DELETE FROM visits WHERE expires_at < ?", (iso(now),)).rowcount
 
     def close(self) -> None:
@@ -178,6 +183,25 @@ class SqliteStore:
             (clinic_id, local_date))
         return [_record(Visit, r) for r in rows]
 
+    # Contact preferences
+    def save_contact(self, contact: Contact) -> None:
+        v = _row_values(contact)
+        self._db.execute(
+            "INSERT OR REPLACE INTO contacts (clinic_id, phone, updated_at, expires_at, channel, hours_from, hours_to, "
+            "days) VALUES (:clinic_id, :phone, :updated_at, :expires_at, :channel, :hours_from, :hours_to, :days)", v)
+
+    def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]:
+        return {r["phone"]: _record(Contact, r) for r in self._in_phones("contacts", "*", clinic_id, phones)}
+
+    def _in_phones(self, table: str, columns: str, clinic_id: str, phones: list[str]) -> list[sqlite3.Row]:
+        found: list[sqlite3.Row] = []
+        for start in range(0, len(phones), 500):
+            chunk = phones[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT {columns} FROM {table} WHERE clinic_id = ? AND phone IN ({marks})"  # noqa: S608
+            found.extend(self._db.execute(sql, (clinic_id, *chunk)))
+        return found
+
     # Invites
     def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime) -> str | None:
         row = self._db.execute(
@@ -227,15 +251,7 @@ class SqliteStore:
                          (iso(now), token))
 
     def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(phones), 500):
-            chunk = phones[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            rows = self._db.execute(
-                f"SELECT phone FROM optouts WHERE clinic_id = ? AND phone IN ({marks})",  # noqa: S608
-                (clinic_id, *chunk))
-            found.update(r[0] for r in rows)
-        return found
+        return {r["phone"] for r in self._in_phones("optouts", "phone", clinic_id, phones)}
 
     # Cases
     def create_case(self, case: Case) -> bool:

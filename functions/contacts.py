@@ -1,0 +1,83 @@
+"""Contact preferences: how and when a patient wants to be reached (``18-21``, ``по будням``, WhatsApp)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from functions.store import Contact
+
+CHANNELS = {
+    "sms": ("sms", "смс", "эсэмэс"),
+    "whatsapp": ("whatsapp", "whats app", "ватсап", "вотсап", "вацап", "wa"),
+    "telegram": ("telegram", "телеграм", "телеграмм", "tg"),
+    "email": ("email", "e-mail", "почта", "эл. почта", "электронная почта"),
+    "call": ("call", "phone", "звонок", "позвонить", "телефон"),
+}
+DAYS = {
+    "weekdays": ("weekdays", "будни", "по будням", "пн-пт", "будние дни"),
+    "weekends": ("weekends", "выходные", "по выходным", "сб-вс", "выходные дни"),
+    "": ("any", "любые", "любой", "все", "все дни", "ежедневно"),
+}
+HOURS = re.compile(r"^(?:с\s*)?(\d{1,2})(?::00)?\s*(?:-|–|—|до)\s*(\d{1,2})(?::00)?$")
+
+
+class PreferenceError(ValueError):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def _lookup(table: dict[str, tuple[str, ...]], raw: str, column: str, example: str) -> str:
+    value = " ".join(raw.lower().split())
+    for key, spellings in table.items():
+        if value in spellings:
+            return key
+    raise PreferenceError(column, f"{raw!r} is not understood; use e.g. {example}")
+
+
+def parse_hours(raw: str) -> tuple[int, int]:
+    match = HOURS.match(" ".join(raw.lower().split()))
+    if not match:
+        raise PreferenceError("contact_hours", f"{raw!r} is not a time window; use e.g. 18-21")
+    start, end = int(match.group(1)), int(match.group(2))
+    if not 0 <= start < end <= 24:
+        raise PreferenceError("contact_hours", f"{raw!r}: the window must open before it closes, within 0-24")
+    return start, end
+
+
+def parse_preferences(row: dict[str, object]) -> tuple[dict, list[PreferenceError]]:
+    """The preference fields a row gives (possibly none), and the problems with the ones it got wrong."""
+    found: dict = {}
+    problems: list[PreferenceError] = []
+    raw = {k: str(row.get(k) or "").strip() for k in ("contact_channel", "contact_hours", "contact_days")}
+    try:
+        if raw["contact_channel"]:
+            found["channel"] = _lookup(CHANNELS, raw["contact_channel"], "contact_channel", "sms, whatsapp, call")
+    except PreferenceError as err:
+        problems.append(err)
+    try:
+        if raw["contact_hours"]:
+            found["hours_from"], found["hours_to"] = parse_hours(raw["contact_hours"])
+    except PreferenceError as err:
+        problems.append(err)
+    try:
+        if raw["contact_days"]:
+            found["days"] = _lookup(DAYS, raw["contact_days"], "contact_days", "weekdays or weekends")
+    except PreferenceError as err:
+        problems.append(err)
+    return found, problems
+
+
+def reachable_now(contact: Contact | None, local: datetime) -> bool:
+    """Whether the patient's own window and days allow a message at this local time."""
+    if contact is None:
+        return True
+    if contact.days == "weekdays" and local.weekday() >= 5:
+        return False
+    if contact.days == "weekends" and local.weekday() < 5:
+        return False
+    if contact.hours_from is not None and contact.hours_to is not None:
+        return contact.hours_from <= local.hour < contact.hours_to
+    return True
