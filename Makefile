@@ -39,6 +39,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/dispatch.py
 	$(PY) bench/import_time.py
+	$(PY) bench/import.py
 
 package: $(DEPLOY_VENV)/.deploy
 	mkdir -p build

@@ -74,9 +74,17 @@ def test_claim_invite_is_exclusive_until_it_expires(store: Store) -> None:
     assert store.get_visit("c1", "v1").attempts == 2
 
 
-def test_claim_of_a_missing_visit_fails(store: Store) -> None:
-    assert store.claim_invite("c1", "ghost", "tok", NOW, LATER) is None
-    assert store.get_visit("c1", "ghost") is None
+def test_batch_save_reports_created_and_updated_and_keeps_invite_state(store: Store) -> None:
+    store.save_visit(make_visit("v1"))
+    store.claim_invite("c1", "v1", "tok1", NOW, LATER)
+    store.finish_invite("c1", "v1", "tok1", "sent", NOW)
+    batch = [make_visit(f"v{n}", doctor="Новый") for n in range(1, 61)]
+    assert store.save_visits(batch) == ["updated"] + ["created"] * 59
+    assert store.save_visits(batch[:2]) == ["updated", "updated"]
+    invited = store.get_visit("c1", "v1")
+    assert (invited.doctor, invited.invite_state, invited.invite_token) == ("Новый", "sent", "tok1")
+    assert len(store.visits_on("c1", "2026-11-23")) == 60
+    assert store.save_visits([]) == []
 
 
 def test_finish_invite_only_by_the_claimer_and_sent_is_final(store: Store) -> None:
@@ -191,10 +199,9 @@ def test_contact_preferences_are_one_row_per_patient_per_clinic(store: Store) ->
     from functions.store import Contact
 
     first = Contact("c1", "+79161234567", NOW, NOW + timedelta(days=16), "whatsapp", 18, 21, "weekdays")
-    store.save_contact(first)
+    store.save_contacts([first])
     latest = Contact("c1", "+79161234567", LATER, NOW + timedelta(days=20), "call", 9, 12, "")
-    store.save_contact(latest)
-    store.save_contact(Contact("c2", "+79161234567", NOW, NOW + timedelta(days=16), "sms"))
+    store.save_contacts([latest, Contact("c2", "+79161234567", NOW, NOW + timedelta(days=16), "sms")])
     many = [f"+7916000{i:04d}" for i in range(150)] + ["+79161234567"]
     assert store.contacts("c1", many) == {"+79161234567": latest}
     assert store.contacts("c2", ["+79161234567"])["+79161234567"].hours_from is None

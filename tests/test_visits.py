@@ -142,3 +142,9 @@ def test_only_the_hash_of_the_key_is_stored(services, clinic) -> None:
     key = create_key(services.store, "c1", NOW)
     stored = services.store.get_api_key(key.split("_")[1])
     assert key.split("_", 2)[2] not in stored.secret_hash and len(stored.secret_hash) == 64
+
+
+@pytest.mark.parametrize("raw", ["23.11.2026", "2026-11-23"])
+def test_a_date_without_a_time_is_rejected_so_nobody_is_asked_before_the_visit(clinic_doc, raw) -> None:
+    with pytest.raises(RowError, match="has no time"):
+        build_visit(parse_clinic(clinic_doc), visit_row(1, visit_at=raw), 14)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
@@ -10,6 +11,12 @@ from typing import Any
 from functions.store.base import iso, parse_time
 
 DAY_INDEX = "by_day"
+# Unprocessed batch items are retried with exponential backoff, as DynamoDB asks.
+MAX_ATTEMPTS = 8
+
+
+def _pause(attempt: int) -> float:
+    return min(0.05 * 2**attempt, 2.0)
 
 
 class DynamoTable:
@@ -56,18 +63,37 @@ class DynamoTable:
                                       ConsistentRead=True)
         return answer.get("Item")
 
-    def _batch_get(self, pk: str, sort_keys: list[str]) -> list[dict[str, Any]]:
+    def _batch_get(self, pk: str, sort_keys: list[str], consistent: bool = False) -> list[dict[str, Any]]:
         """Items under one partition by sort key, 100 keys per BatchGetItem, retrying unprocessed keys."""
         items: list[dict[str, Any]] = []
         unique = sorted(set(sort_keys))
         for start in range(0, len(unique), 100):
             keys = [self._attrs({"pk": pk, "sk": sk}) for sk in unique[start:start + 100]]
-            request: dict[str, Any] = {self.table: {"Keys": keys}}
-            while request:
+            request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": consistent}}
+            for attempt in range(MAX_ATTEMPTS):
                 answer = self.client.batch_get_item(RequestItems=request)
                 items.extend(answer["Responses"].get(self.table, []))
                 request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(_pause(attempt))
+            else:
+                raise RuntimeError("DynamoDB left keys unprocessed after retries")
         return items
+
+    def _batch_put(self, items: list[dict[str, Any]]) -> None:
+        """Write whole items, 25 per BatchWriteItem, retrying what DynamoDB leaves unprocessed."""
+        by_key = {(i["pk"]["S"], i["sk"]["S"]): i for i in items}  # one request may not name a key twice
+        unique = list(by_key.values())
+        for start in range(0, len(unique), 25):
+            request: dict[str, Any] = {self.table: [{"PutRequest": {"Item": i}} for i in unique[start:start + 25]]}
+            for attempt in range(MAX_ATTEMPTS):
+                request = self.client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+                if not request:
+                    break
+                time.sleep(_pause(attempt))
+            else:
+                raise RuntimeError("DynamoDB left writes unprocessed after retries")
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -6,6 +6,7 @@
 | directory | CLINICS            | <clinic id>     | lets the scheduler list clinics         |
 | api key   | APIKEY#<key id>    | APIKEY          | hash of the secret only                 |
 | visit     | CLINIC#<id>        | VISIT#<visit>   | by_day index: DAY#<clinic>#<date>; ttl  |
+| sms state | CLINIC#<id>        | SMS#<visit>     | the invite's claim and outcome; ttl     |
 | invite    | INVITE#<token>     | INVITE          | ttl                                     |
 | opt-out   | CLINIC#<id>        | OPTOUT#<phone>  |                                         |
 | contact   | CLINIC#<id>        | CONTACT#<phone> | how and when to reach the patient; ttl  |
@@ -17,7 +18,7 @@ No Scan anywhere: every read is a GetItem, a BatchGetItem or a Query on a key.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from functions.store.base import CREATED, UPDATED, iso
@@ -26,6 +27,11 @@ from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
 
 _VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
                "doctor", "branch", "service", "consent", "invitable")
+
+
+# An invite's state outlives its visit (which expires after the link does), so a late re-import
+# of the same visit still finds the visit invited.
+STATE_KEPT = timedelta(days=90)
 
 
 def _clinic(clinic_id: str) -> str:
@@ -66,35 +72,49 @@ class DynamoStore(DynamoTable):
                             "attribute_exists(pk) AND attribute_not_exists(revoked_at)",
                             {":now": iso(now)}) is not None
 
-    # Visits
+    # Visits: the clinic's data (VISIT#) and the dispatcher's state (SMS#) are separate items, so an
+    # import can batch-write whole visits without ever touching an invite claim.
+    def _visit_item(self, visit: Visit) -> dict[str, Any]:
+        values: dict[str, Any] = {name: getattr(visit, name) for name in ("clinic_id", "visit_id", *_VISIT_DATA)}
+        values.update({k: iso(v) for k, v in values.items() if isinstance(v, datetime)})
+        values.update(pk=_clinic(visit.clinic_id), sk=f"VISIT#{visit.visit_id}", ttl=int(visit.expires_at.timestamp()),
+                      gsi1pk=f"DAY#{visit.clinic_id}#{visit.local_date}", gsi1sk=visit.visit_id)
+        return self._attrs(values)
+
+    def save_visits(self, visits: list[Visit]) -> list[str]:
+        # Which already exist: one query of the day index per day in the batch, keys only. The index
+        # is eventually consistent, so a visit written a moment ago may count as created again.
+        existing: set[tuple[str, str]] = set()
+        for clinic_id, day in {(v.clinic_id, v.local_date) for v in visits}:
+            items = self._query(IndexName=DAY_INDEX, KeyConditionExpression="gsi1pk = :day",
+                                ProjectionExpression="gsi1sk",
+                                ExpressionAttributeValues=self._attrs({":day": f"DAY#{clinic_id}#{day}"}))
+            existing.update((clinic_id, self._de.deserialize(i["gsi1sk"])) for i in items)
+        self._batch_put([self._visit_item(v) for v in visits])
+        return [UPDATED if (v.clinic_id, v.visit_id) in existing else CREATED for v in visits]
+
     def save_visit(self, visit: Visit) -> str:
-        item = {k: self._de.deserialize(v) for k, v in self._item(visit, "", "").items()}
-        values = {f":{name}": item[name] for name in _VISIT_DATA}
-        values[":day"] = f"DAY#{visit.clinic_id}#{visit.local_date}"
-        values[":vid"] = visit.visit_id
-        values[":cid"] = visit.clinic_id
-        values[":ttl"] = int(visit.expires_at.timestamp())
-        sets = ", ".join(f"{name} = :{name}" for name in _VISIT_DATA)
-        answer = self._update(
-            _clinic(visit.clinic_id), f"VISIT#{visit.visit_id}",
-            f"SET {sets}, gsi1pk = :day, gsi1sk = :vid, clinic_id = :cid, visit_id = :vid, #ttl = :ttl",
-            None, values, names={"#ttl": "ttl"}, returns="ALL_OLD")
-        return UPDATED if answer and answer.get("Attributes") else CREATED
+        return self.save_visits([visit])[0]
+
+    def _with_state(self, clinic_id: str, data: list[dict[str, Any]], consistent: bool = False) -> list[Visit]:
+        ids = [self._de.deserialize(i["visit_id"]) for i in data]
+        states = {self._de.deserialize(i["sk"]).removeprefix("SMS#"): i
+                  for i in self._batch_get(_clinic(clinic_id), [f"SMS#{v}" for v in ids], consistent)}
+        return [self._record(Visit, {**item, **states.get(vid, {})}) for vid, item in zip(ids, data, strict=True)]
 
     def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None:
         item = self._get(_clinic(clinic_id), f"VISIT#{visit_id}")
-        return None if item is None else self._record(Visit, item)
+        return None if item is None else self._with_state(clinic_id, [item], consistent=True)[0]
 
     def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]:
         items = self._query(IndexName=DAY_INDEX, KeyConditionExpression="gsi1pk = :day",
                             ExpressionAttributeValues=self._attrs({":day": f"DAY#{clinic_id}#{local_date}"}))
-        return [self._record(Visit, i) for i in items]
+        return self._with_state(clinic_id, items)
 
     # Contact preferences
-    def save_contact(self, contact: Contact) -> None:
-        item = self._item(contact, _clinic(contact.clinic_id), f"CONTACT#{contact.phone}",
-                          ttl=int(contact.expires_at.timestamp()))
-        self.client.put_item(TableName=self.table, Item=item)
+    def save_contacts(self, contacts: list[Contact]) -> None:
+        self._batch_put([self._item(c, _clinic(c.clinic_id), f"CONTACT#{c.phone}", ttl=int(c.expires_at.timestamp()))
+                         for c in contacts])
 
     def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]:
         items = self._batch_get(_clinic(clinic_id), [f"CONTACT#{p}" for p in phones])
@@ -103,13 +123,13 @@ class DynamoStore(DynamoTable):
     # Invites
     def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime) -> str | None:
         answer = self._update(
-            _clinic(clinic_id), f"VISIT#{visit_id}",
-            "SET invite_state = :claimed, claim_until = :until, "
+            _clinic(clinic_id), f"SMS#{visit_id}",
+            "SET invite_state = :claimed, claim_until = :until, #ttl = :ttl, "
             "invite_token = if_not_exists(invite_token, :token) ADD attempts :one",
-            "attribute_exists(pk) AND (attribute_not_exists(invite_state) OR "
-            "(invite_state IN (:claimed, :retry) AND claim_until < :now))",
-            {":claimed": "claimed", ":retry": "retry", ":until": iso(until), ":token": token,
-             ":one": 1, ":now": iso(now)}, returns="ALL_NEW")
+            "attribute_not_exists(invite_state) OR (invite_state IN (:claimed, :retry) AND claim_until < :now)",
+            {":claimed": "claimed", ":retry": "retry", ":until": iso(until), ":token": token, ":one": 1,
+             ":now": iso(now), ":ttl": int((now + STATE_KEPT).timestamp())},
+            names={"#ttl": "ttl"}, returns="ALL_NEW")
         return None if answer is None else self._de.deserialize(answer["Attributes"]["invite_token"])
 
     def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
@@ -124,7 +144,7 @@ class DynamoStore(DynamoTable):
             values[":retry"] = iso(retry_at)
         else:
             expression += " REMOVE claim_until"
-        return self._update(_clinic(clinic_id), f"VISIT#{visit_id}", expression,
+        return self._update(_clinic(clinic_id), f"SMS#{visit_id}", expression,
                             "invite_token = :token AND invite_state = :claimed", values) is not None
 
     def put_invite(self, invite: Invite) -> bool:

@@ -161,17 +161,36 @@ class SqliteStore:
             "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", iso(now), key_id)
 
     # Visits
-    def save_visit(self, visit: Visit) -> str:
-        v = _row_values(visit)
-        columns = ", ".join(v)
-        placeholders = ", ".join(f":{name}" for name in v)
+    def save_visits(self, visits: list[Visit]) -> list[str]:
+        """Upsert a batch in one transaction; the invite columns of existing visits are left as they are."""
+        if not visits:
+            return []
+        rows = [_row_values(v) for v in visits]
+        columns = ", ".join(rows[0])
+        placeholders = ", ".join(f":{name}" for name in rows[0])
         updates = ", ".join(f"{name} = excluded.{name}" for name in _VISIT_DATA)
-        existed = self._one("SELECT 1 FROM visits WHERE clinic_id = ? AND visit_id = ?",
-                            visit.clinic_id, visit.visit_id)
-        self._db.execute(
-            f"INSERT INTO visits ({columns}) VALUES ({placeholders}) "  # noqa: S608
-            f"ON CONFLICT (clinic_id, visit_id) DO UPDATE SET {updates}", v)
-        return UPDATED if existed else CREATED
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            existing: set[tuple[str, str]] = set()
+            for clinic_id in {v.clinic_id for v in visits}:
+                ids = [v.visit_id for v in visits if v.clinic_id == clinic_id]
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    sql = f"SELECT visit_id FROM visits WHERE clinic_id = ? AND visit_id IN ({marks})"  # noqa: S608
+                    existing.update((clinic_id, r[0]) for r in db.execute(sql, (clinic_id, *chunk)))
+            db.executemany(
+                f"INSERT INTO visits ({columns}) VALUES ({placeholders}) "  # noqa: S608
+                f"ON CONFLICT (clinic_id, visit_id) DO UPDATE SET {updates}", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return [UPDATED if (v.clinic_id, v.visit_id) in existing else CREATED for v in visits]
+
+    def save_visit(self, visit: Visit) -> str:
+        return self.save_visits([visit])[0]
 
     def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None:
         row = self._one("SELECT * FROM visits WHERE clinic_id = ? AND visit_id = ?", clinic_id, visit_id)
@@ -184,11 +203,11 @@ class SqliteStore:
         return [_record(Visit, r) for r in rows]
 
     # Contact preferences
-    def save_contact(self, contact: Contact) -> None:
-        v = _row_values(contact)
-        self._db.execute(
+    def save_contacts(self, contacts: list[Contact]) -> None:
+        self._db.executemany(
             "INSERT OR REPLACE INTO contacts (clinic_id, phone, updated_at, expires_at, channel, hours_from, hours_to, "
-            "days) VALUES (:clinic_id, :phone, :updated_at, :expires_at, :channel, :hours_from, :hours_to, :days)", v)
+            "days) VALUES (:clinic_id, :phone, :updated_at, :expires_at, :channel, :hours_from, :hours_to, :days)",
+            [_row_values(c) for c in contacts])
 
     def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]:
         return {r["phone"]: _record(Contact, r) for r in self._in_phones("contacts", "*", clinic_id, phones)}
