@@ -72,3 +72,11 @@ def test_bad_configuration_stops_with_a_message(monkeypatch) -> None:
     monkeypatch.setenv("FUNNEL_STORE", "mongodb")
     result = CliRunner().invoke(main, ["dispatch"])
     assert result.exit_code == 1 and "FUNNEL_STORE must be one of" in result.output
+
+
+def test_long_files_show_progress_on_stderr_and_keep_stdout_json(run, tmp_path, clinic_doc) -> None:
+    run("clinic", "create", write(tmp_path, "c.json", json.dumps(clinic_doc)))
+    rows = "".join(f"Пациент {n};+7916{n:07d};23.11.2026 10:00\n" for n in range(2100))
+    result = run("visits", "import", write(tmp_path, "big.csv", "ФИО;Телефон;Дата приёма\n" + rows), "--clinic", "c1")
+    assert json.loads(result.stdout)["imported"] == 2100
+    assert "importing" in result.stderr

@@ -106,11 +106,13 @@ def post(client, key: str | None, body: object):
 
 def test_api_batch_reports_per_item(client, services, clinic) -> None:
     key = create_key(services.store, "c1", NOW)
-    answer = post(client, key, {"visits": [visit_row(1), visit_row(2, phone="nope"), "junk"]})
+    items = [visit_row(1, contact_hours="вечером"), visit_row(2, phone="nope"), "junk"]
+    answer = post(client, key, {"visits": items})
     assert answer.status_code == 200
     body = answer.get_json()
     assert (body["imported"], body["rejected"]) == (1, 2)
     assert [(e["index"], e["column"]) for e in body["errors"]] == [(1, "phone"), (2, "")]
+    assert [(w["index"], w["column"]) for w in body["warnings"]] == [(0, "contact_hours")]
     assert services.store.get_visit("c1", "v1").phone == "+79161234501"
 
 

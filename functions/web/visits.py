@@ -44,6 +44,6 @@ def post_visits():
     report = import_rows(services.store, clinic, rows, services.settings.token_days)
     report.rejected = sorted(report.rejected + rejected_shape, key=lambda r: r["line"])
     result = report.as_dict()
-    for error in result["errors"]:
-        error["index"] = error.pop("line")
+    for entry in result["errors"] + result["warnings"]:
+        entry["index"] = entry.pop("line")  # the API's rows are the batch's items, counted from 0
     return jsonify(result)
