@@ -23,11 +23,7 @@ from typing import Any
 
 from functions.store.base import CREATED, UPDATED, iso
 from functions.store.dynamo_table import DAY_INDEX, DynamoTable, plain_numbers
-from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
-
-_VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
-               "doctor", "branch", "service", "consent", "invitable")
-
+from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
 
 # An invite's state outlives its visit (which expires after the link does), so a late re-import
 # of the same visit still finds the visit invited.
@@ -75,7 +71,7 @@ class DynamoStore(DynamoTable):
     # Visits: the clinic's data (VISIT#) and the dispatcher's state (SMS#) are separate items, so an
     # import can batch-write whole visits without ever touching an invite claim.
     def _visit_item(self, visit: Visit) -> dict[str, Any]:
-        values: dict[str, Any] = {name: getattr(visit, name) for name in ("clinic_id", "visit_id", *_VISIT_DATA)}
+        values: dict[str, Any] = {name: getattr(visit, name) for name in ("clinic_id", "visit_id", *VISIT_DATA)}
         values.update({k: iso(v) for k, v in values.items() if isinstance(v, datetime)})
         values.update(pk=_clinic(visit.clinic_id), sk=f"VISIT#{visit.visit_id}", ttl=int(visit.expires_at.timestamp()),
                       gsi1pk=f"DAY#{visit.clinic_id}#{visit.local_date}", gsi1sk=visit.visit_id)

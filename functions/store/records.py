@@ -56,6 +56,11 @@ class Contact:
     days: str = ""  # "weekdays", "weekends" or "" for any day
 
 
+# The fields of a visit that come from the clinic; the rest of ``Visit`` belongs to the dispatcher.
+VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
+              "doctor", "branch", "service", "consent", "invitable")
+
+
 @dataclass
 class Invite:
     """The link a patient got, looked up by its token; holds the answer."""

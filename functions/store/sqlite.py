@@ -10,51 +10,9 @@ from datetime import datetime
 from pathlib import Path
 
 from functions.store.base import CREATED, UPDATED, iso, parse_time
-from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
+from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS clinics (
-    clinic_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS api_keys (
-    key_id TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, secret_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL, revoked_at TEXT);
-CREATE TABLE IF NOT EXISTS visits (
-    clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL, patient_name TEXT NOT NULL,
-    phone TEXT NOT NULL, visit_at TEXT NOT NULL, local_date TEXT NOT NULL, expires_at TEXT NOT NULL,
-    doctor TEXT NOT NULL, branch TEXT NOT NULL, service TEXT NOT NULL,
-    consent INTEGER NOT NULL, invitable INTEGER NOT NULL,
-    invite_state TEXT NOT NULL DEFAULT '', invite_token TEXT NOT NULL DEFAULT '',
-    claim_until TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
-    message_id TEXT NOT NULL DEFAULT '', sent_at TEXT,
-    PRIMARY KEY (clinic_id, visit_id));
-CREATE INDEX IF NOT EXISTS visits_by_day ON visits (clinic_id, local_date);
-CREATE INDEX IF NOT EXISTS visits_by_expiry ON visits (expires_at);
-CREATE TABLE IF NOT EXISTS contacts (
-    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT NOT NULL,
-    channel TEXT NOT NULL, hours_from INTEGER, hours_to INTEGER, days TEXT NOT NULL,
-    PRIMARY KEY (clinic_id, phone));
-CREATE TABLE IF NOT EXISTS invites (
-    token TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL,
-    created_at TEXT NOT NULL, expires_at TEXT NOT NULL, opened_at TEXT, score INTEGER,
-    rated_at TEXT, feedback TEXT, feedback_at TEXT, opted_out_at TEXT, clicks TEXT NOT NULL DEFAULT '{}');
-CREATE INDEX IF NOT EXISTS invites_by_expiry ON invites (expires_at);
-CREATE TABLE IF NOT EXISTS optouts (
-    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, created_at TEXT NOT NULL,
-    PRIMARY KEY (clinic_id, phone));
-CREATE TABLE IF NOT EXISTS cases (
-    clinic_id TEXT NOT NULL, case_id TEXT NOT NULL, visit_id TEXT NOT NULL, score INTEGER NOT NULL,
-    text TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL, email_state TEXT NOT NULL,
-    claim_until TEXT, attempts INTEGER NOT NULL, last_error TEXT NOT NULL, emailed_at TEXT,
-    PRIMARY KEY (clinic_id, case_id));
-CREATE TABLE IF NOT EXISTS rewards (
-    clinic_id TEXT NOT NULL, reward_id TEXT NOT NULL, visit_id TEXT NOT NULL, phone TEXT NOT NULL,
-    amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, created_at TEXT NOT NULL,
-    status TEXT NOT NULL, provider TEXT NOT NULL, reference TEXT NOT NULL, updated_at TEXT,
-    PRIMARY KEY (clinic_id, reward_id));
-"""
-
-_VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
-               "doctor", "branch", "service", "consent", "invitable")
+SCHEMA = Path(__file__).with_name("schema.sql")
 
 
 def _row_values(record: object) -> dict:
@@ -92,7 +50,7 @@ class SqliteStore:
         self._local = threading.local()
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db.executescript(SCHEMA)
+        self._db.executescript(SCHEMA.read_text(encoding="utf-8"))
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -168,7 +126,7 @@ class SqliteStore:
         rows = [_row_values(v) for v in visits]
         columns = ", ".join(rows[0])
         placeholders = ", ".join(f":{name}" for name in rows[0])
-        updates = ", ".join(f"{name} = excluded.{name}" for name in _VISIT_DATA)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in VISIT_DATA)
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -1,0 +1,39 @@
+-- The embedded store's tables; created on first open (CREATE ... IF NOT EXISTS).
+CREATE TABLE IF NOT EXISTS clinics (
+    clinic_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_id TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE IF NOT EXISTS visits (
+    clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL, patient_name TEXT NOT NULL,
+    phone TEXT NOT NULL, visit_at TEXT NOT NULL, local_date TEXT NOT NULL, expires_at TEXT NOT NULL,
+    doctor TEXT NOT NULL, branch TEXT NOT NULL, service TEXT NOT NULL,
+    consent INTEGER NOT NULL, invitable INTEGER NOT NULL,
+    invite_state TEXT NOT NULL DEFAULT '', invite_token TEXT NOT NULL DEFAULT '',
+    claim_until TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '', sent_at TEXT,
+    PRIMARY KEY (clinic_id, visit_id));
+CREATE INDEX IF NOT EXISTS visits_by_day ON visits (clinic_id, local_date);
+CREATE INDEX IF NOT EXISTS visits_by_expiry ON visits (expires_at);
+CREATE TABLE IF NOT EXISTS contacts (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    channel TEXT NOT NULL, hours_from INTEGER, hours_to INTEGER, days TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
+CREATE TABLE IF NOT EXISTS invites (
+    token TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL,
+    created_at TEXT NOT NULL, expires_at TEXT NOT NULL, opened_at TEXT, score INTEGER,
+    rated_at TEXT, feedback TEXT, feedback_at TEXT, opted_out_at TEXT, clicks TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX IF NOT EXISTS invites_by_expiry ON invites (expires_at);
+CREATE TABLE IF NOT EXISTS optouts (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
+CREATE TABLE IF NOT EXISTS cases (
+    clinic_id TEXT NOT NULL, case_id TEXT NOT NULL, visit_id TEXT NOT NULL, score INTEGER NOT NULL,
+    text TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL, email_state TEXT NOT NULL,
+    claim_until TEXT, attempts INTEGER NOT NULL, last_error TEXT NOT NULL, emailed_at TEXT,
+    PRIMARY KEY (clinic_id, case_id));
+CREATE TABLE IF NOT EXISTS rewards (
+    clinic_id TEXT NOT NULL, reward_id TEXT NOT NULL, visit_id TEXT NOT NULL, phone TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, created_at TEXT NOT NULL,
+    status TEXT NOT NULL, provider TEXT NOT NULL, reference TEXT NOT NULL, updated_at TEXT,
+    PRIMARY KEY (clinic_id, reward_id));
