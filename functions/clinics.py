@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.sending import SendRules, parse_rules
 from functions.store import Store
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -49,6 +50,7 @@ class Clinic:
     policy: str = "gated"
     sender_id: str = ""
     consent_default: bool = False
+    sending: SendRules = field(default_factory=SendRules)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -65,6 +67,7 @@ class Clinic:
         doc["platforms"] = [asdict(p) for p in self.platforms]
         doc["directors"] = list(self.directors)
         doc["reward"] = {"amount_minor": doc.pop("reward_minor"), "currency": doc.pop("currency")}
+        doc["sending"] = self.sending.to_doc()
         return doc
 
 
@@ -111,12 +114,13 @@ def parse_clinic(doc: object) -> Clinic:
     platforms = _platforms(doc.get("platforms"), problems)
     directors = _directors(doc.get("directors"), problems)
     reward_minor, currency = _reward(doc.get("reward"), problems)
+    sending = parse_rules(doc.get("sending"), problems)
     clinic = Clinic(
         id=clinic_id, name=text("name", limit=80), timezone=timezone, platforms=platforms,
         directors=directors, reward_minor=reward_minor, currency=currency,
         locale=choice("locale", LOCALES, "ru"), region=region, threshold=threshold,
         policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
-        consent_default=consent_default is True)
+        consent_default=consent_default is True, sending=sending)
     if problems:
         raise ClinicError(problems)
     return clinic

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, time, timedelta
 
 from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
+from functions.dispatch import dispatch_clinic
 from functions.invites import invite_link
 from functions.services import Services
 from functions.visits import import_rows
@@ -48,7 +49,11 @@ def seed_demo(services: Services, now: datetime) -> list[tuple[str, str]]:
         rows.append((n, {"external_id": f"demo-{midnight:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
                          "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да"}))
     import_rows(services.store, clinic, rows, services.settings.token_days)
-    send_due_invites(services, now)
+    # The demo texts its visits at once, whatever the hour: nothing leaves this machine (the outbox),
+    # and a newcomer should not have to wait for 10:00 to see the funnel. Only this unsaved copy of
+    # the rules says so; the stored clinic keeps the real delay and window.
+    anytime = replace(clinic.sending, delay_minutes=0, window_from=time.min, window_to=time.max)
+    dispatch_clinic(services, replace(clinic, sending=anytime), now)
     links = []
     for _, row in rows:
         visit = services.store.get_visit(clinic.id, str(row["external_id"]))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from functions.clinics import Clinic
-from functions.contacts import reachable_now
 from functions.invites import invite_link, invite_text, new_token
+from functions.sending import days_to_look_at, in_window, timing
 from functions.services import Services, backoff
 from functions.store import Invite, Visit
 from functions.transports import Sms, TransportError
@@ -58,7 +58,7 @@ def send_due_invites(services: Services, now: datetime) -> DispatchReport:
 
 
 def skip_reason(visit: Visit, now: datetime) -> str | None:
-    """Why this visit gets no SMS now, or None when it is due."""
+    """Why this visit gets no SMS now, as far as the visit alone tells; None when it may be due."""
     if visit.invite_state in DONE_STATES:
         return DONE_STATES[visit.invite_state]
     if visit.invite_state in ("claimed", "retry") and visit.claim_until and visit.claim_until > now:
@@ -67,31 +67,32 @@ def skip_reason(visit: Visit, now: datetime) -> str | None:
         return "no_consent"
     if not visit.invitable:
         return "not_mobile"
-    if visit.visit_at > now:
-        return "not_yet"
     return None
 
 
 def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> DispatchReport:
     report = DispatchReport()
+    rules = clinic.sending
+    if not in_window(rules, now.astimezone(clinic.zone)):
+        return report  # nothing can go out now; the run that falls inside the window does the work
     due: list[Visit] = []
-    for visit in services.store.visits_on(clinic.id, clinic.local_date(now)):
-        reason = skip_reason(visit, now)
-        if reason:
-            report.skipped[reason] += 1
-        else:
-            due.append(visit)
+    for day in days_to_look_at(rules, clinic.zone, now):
+        for visit in services.store.visits_on(clinic.id, day):
+            reason = skip_reason(visit, now)
+            if reason:
+                report.skipped[reason] += 1
+            else:
+                due.append(visit)
     phones = [v.phone for v in due]
     opted_out = services.store.opted_out(clinic.id, phones)
     contacts = services.store.contacts(clinic.id, phones)
-    local_now = now.astimezone(clinic.zone)
     sendable = []
     for visit in due:
-        if visit.phone in opted_out:
-            report.skipped["opted_out"] += 1
-        elif not reachable_now(contacts.get(visit.phone), local_now):
-            # Left unclaimed: a later run inside the patient's own window sends it.
-            report.skipped["outside_patient_window"] += 1
+        # Left unclaimed when it is only early: a later run sends it.
+        reason = "opted_out" if visit.phone in opted_out else timing(
+            rules, clinic.zone, visit, contacts.get(visit.phone), now)
+        if reason:
+            report.skipped[reason] += 1
         else:
             sendable.append(visit)
     # The provider's latency dominates, so sends overlap; the bound keeps us under its rate limits.

@@ -14,20 +14,7 @@ from functions.store import Store
 from functions.transports import Sms, TransportError
 from functions.visits import import_rows
 from tests.conftest import NOW, visit_row
-
-
-class RecordingSms:
-    """The outermost seam, faked: records what would leave, or fails as told."""
-
-    def __init__(self, fail: TransportError | None = None) -> None:
-        self.sent: list[Sms] = []
-        self.fail = fail
-
-    def send(self, sms: Sms) -> str:
-        if self.fail:
-            raise self.fail
-        self.sent.append(sms)
-        return f"m-{len(self.sent)}"
+from tests.dispatch_helpers import RecordingSms
 
 
 def setup(store: Store, clinic_doc: dict, settings, rows: list[dict], sms=None) -> tuple[Services, RecordingSms]:

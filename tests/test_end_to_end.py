@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -57,15 +57,22 @@ def funnel(tmp_path: Path):
     log.close()
 
 
+def midday_zone() -> str:
+    """A zone where it is about noon right now, so the real sending window applies whenever the test runs."""
+    offset = (12 - datetime.now(UTC).hour + 12) % 24 - 12  # -12..+11 hours from UTC
+    return "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/ names carry the sign inverted
+
+
 def test_visit_to_invite_to_answer_to_reward(funnel, clinic_doc) -> None:
     base, cli, tmp = funnel
+    clinic_doc = {**clinic_doc, "timezone": midday_zone(), "sending": {"delay_minutes": 0}}
     (tmp / "clinic.json").write_text(json.dumps(clinic_doc, ensure_ascii=False), encoding="utf-8")
     cli("clinic", "create", str(tmp / "clinic.json"))
     key = cli("clinic", "key", "c1").strip()
 
-    # Visits that happened earlier today, Moscow time, pushed by the clinic's system.
-    now = datetime.now(ZoneInfo("Europe/Moscow"))
-    at = max(now - timedelta(minutes=5), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    # Visits that happened a few minutes ago, pushed by the clinic's system.
+    now = datetime.now(ZoneInfo(clinic_doc["timezone"]))
+    at = now - timedelta(minutes=5)
     visits = [{"external_id": f"e2e-{n}", "patient_name": f"Пациент {n}", "phone": f"+7916555000{n}",
                "visit_at": at.strftime("%Y-%m-%dT%H:%M:%S"), "consent": True} for n in (1, 2)]
     answer = requests.post(base + "/api/v1/visits", json={"visits": visits},
