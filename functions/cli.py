@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from functions import logs
+from functions.clinics import Clinic
 from functions.config import ConfigError, load_settings
 from functions.services import Services, utcnow
 
@@ -141,6 +142,17 @@ def _save_clinic(services: Services, file: Path, must_exist: bool) -> None:
     except ClinicError as err:
         raise click.ClickException("invalid clinic:\n  " + "\n  ".join(err.problems)) from None
     click.echo(f"saved clinic {saved.id}")
+    _warn_about_segments(services, saved)
+
+
+def _warn_about_segments(services: Services, saved: Clinic) -> dict:
+    from functions.invites import SEGMENT_WARNING, sample_invite
+
+    text, segments = sample_invite(saved, services.settings.link_base)
+    if segments.count > SEGMENT_WARNING:
+        click.echo(f"warning: the invite SMS takes {segments.count} {segments.encoding} segments "
+                   f"(more than {SEGMENT_WARNING}); every extra segment is paid for each patient", err=True)
+    return {"text": text, "encoding": segments.encoding, "units": segments.units, "segments": segments.count}
 
 
 @clinic.command("show")
@@ -151,7 +163,7 @@ def clinic_show(services: Services, clinic_id: str) -> None:
     found = services.clinic(clinic_id)
     if found is None:
         raise click.ClickException(f"no clinic {clinic_id!r}")
-    echo_json(found.to_doc())
+    echo_json({**found.to_doc(), "sample_sms": _warn_about_segments(services, found)})
 
 
 @clinic.command("key")

@@ -131,7 +131,7 @@ def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime)
     store.put_invite(Invite(token=token, clinic_id=clinic.id, visit_id=visit.visit_id, created_at=now,
                             expires_at=now + timedelta(days=services.settings.token_days)))
     sms = Sms(to=visit.phone, sender_id=clinic.sender_id or services.settings.sms_sender_id,
-              text=invite_text(clinic, invite_link(services.settings.link_base, token)))
+              text=invite_text(clinic, invite_link(services.settings.link_base, token), visit))
     try:
         message_id = services.sms.send(sms)
     except TransportError as err:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime
 
 from functions.clinics import Clinic
-from functions.texts import money, one_line, render
+from functions.segments import Segments, count_segments
+from functions.store import Visit
+from functions.texts import money, one_line, render, render_clinic_text
 
 # 9 random bytes: 72 bits in 12 URL-safe characters, so https://<12-char host>/<token> is 33 characters.
 TOKEN_BYTES = 9
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{12}$")
+
+
+# Long-ish values, so a sample shows the worst case a clinic should plan for.
+SAMPLE_VISIT = Visit(clinic_id="", visit_id="", patient_name="", phone="", visit_at=datetime(2026, 1, 1, tzinfo=UTC),
+                     local_date="", expires_at=datetime(2026, 1, 1, tzinfo=UTC),
+                     doctor="Константинопольская А. В.", service="Консультация терапевта")
+# Past this, a text costs the clinic more than the default does: warn when it is saved.
+SEGMENT_WARNING = 2
 
 
 def new_token() -> str:
@@ -25,8 +36,24 @@ def invite_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/{token}"
 
 
-def invite_text(clinic: Clinic, link: str) -> str:
-    """The invite SMS: no diagnosis, service or doctor; one line, so no stray segments."""
-    text = render(f"sms/{clinic.locale}/invite.txt", clinic=clinic.name, link=link,
-                  reward=money(clinic.reward_minor, clinic.currency, clinic.locale))
-    return one_line(text)
+def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "") -> dict[str, str]:
+    """What an invite text may say: the doctor and service only when the clinic opted in."""
+    reward = money(clinic.reward_minor, clinic.currency, clinic.locale)
+    context = {"clinic": clinic.name, "link": link, "reward": reward}
+    if clinic.sending.details:
+        context.update(doctor=doctor, service=service)
+    return context
+
+
+def invite_text(clinic: Clinic, link: str, visit: Visit | None = None) -> str:
+    """The invite SMS, from the clinic's own text or the default per locale; one line, so no stray segments."""
+    context = sms_context(clinic, link, visit.doctor if visit else "", visit.service if visit else "")
+    if clinic.sending.template:
+        return one_line(render_clinic_text(clinic.sending.template, **context))
+    return one_line(render(f"sms/{clinic.locale}/invite.txt", **context))
+
+
+def sample_invite(clinic: Clinic, base_url: str) -> tuple[str, Segments]:
+    """The invite as a patient would get it (a sample doctor and service), and what it costs in segments."""
+    text = invite_text(clinic, invite_link(base_url, "x" * 12), SAMPLE_VISIT)
+    return text, count_segments(text)

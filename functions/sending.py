@@ -80,11 +80,30 @@ def parse_rules(doc: object, problems: list[str]) -> SendRules:
         template = ""
     elif template and "{{ link }}" not in template:
         problems.append("sending.template: must contain {{ link }}")
+    elif template:
+        problems.extend(_template_problems(template, doc.get("details", defaults.details) is True))
     return SendRules(
         delay_minutes=whole("delay_minutes", 0, 24 * 60), window_from=window_from, window_to=window_to,
         next_morning=flag("next_morning"), repeat_days=whole("repeat_days", 0, 365),
         daily_cap=whole("daily_cap", 0, 1_000_000), reminders=whole("reminders", 0, 2),
         reminder_hours=whole("reminder_hours", 1, 72), template=template, details=flag("details"))
+
+
+def _template_problems(template: str, details: bool) -> list[str]:
+    """Render the clinic's text once with sample values, so a broken one is refused when it is saved."""
+    from jinja2 import TemplateError
+
+    from functions.texts import render_clinic_text
+
+    sample = {"clinic": "Клиника", "link": "https://otk.ru/xxxxxxxxxxxx", "reward": "100 ₽"}
+    if details:
+        sample.update(doctor="Иванов И. И.", service="Приём")
+    try:
+        render_clinic_text(template, **sample)
+    except TemplateError as err:
+        hint = "" if details else " (doctor and service need sending.details: true)"
+        return [f"sending.template: {err.message or err}{hint}"]
+    return []
 
 
 def in_window(rules: SendRules, local: datetime) -> bool:

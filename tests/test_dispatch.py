@@ -32,7 +32,7 @@ def test_each_visit_of_today_gets_one_sms_with_a_short_link(store, clinic_doc, s
     assert sorted(m.to for m in sms.sent) == ["+79161234501", "+79161234502"]
     message = sms.sent[0]
     assert message.sender_id == "ClinicTest"
-    assert message.text.startswith("Клиника Тест: спасибо за визит!")
+    assert message.text.startswith("Клиника Тест: как прошёл визит?")
     assert "100\u00a0₽" in message.text
     link = next(word for word in message.text.split() if word.startswith("https://"))
     token = link.removeprefix("https://otk.example.ru/")
