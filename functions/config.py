@@ -26,6 +26,11 @@ class Settings:
     sms_transport: str = "outbox"
     sms_sender_id: str = "Otklik"
     sns_endpoint: str = ""
+    smsru_api_id: str = ""
+    smsru_test: bool = False
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from: str = ""
     email_transport: str = "outbox"
     email_from: str = "Otklik <noreply@otklik.local>"
     ses_endpoint: str = ""
@@ -49,6 +54,11 @@ class Settings:
     def link_base(self) -> str:
         return self.public_url.rstrip("/")
 
+    @property
+    def hooks_base(self) -> str:
+        """Where providers call back: the API's own address (the page may live on static hosting)."""
+        return (self.api_url or self.public_url).rstrip("/")
+
     def with_overrides(self, **values: object) -> Settings:
         merged = {**{f.name: getattr(self, f.name) for f in fields(self)}, **values}
         return _validated(Settings(**merged))  # type: ignore[arg-type]
@@ -56,7 +66,7 @@ class Settings:
 
 _CHOICES = {
     "store": ("sqlite", "dynamodb"),
-    "sms_transport": ("outbox", "sns"),
+    "sms_transport": ("outbox", "sns", "smsru", "twilio"),
     "email_transport": ("outbox", "ses"),
     "reward_provider": ("manual",),
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -73,7 +83,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raw = env.get("PORT", raw)
         if raw is None or raw == "":
             continue
-        if field.type == "int":
+        if field.type == "bool":
+            if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ConfigError(f"{PREFIX}{field.name.upper()} must be true or false, got {raw!r}")
+            values[field.name] = raw.strip().lower() in ("1", "true", "yes")
+        elif field.type == "int":
             try:
                 values[field.name] = int(raw)
             except ValueError:
@@ -90,6 +104,10 @@ def _validated(settings: Settings) -> Settings:
             raise ConfigError(f"{PREFIX}{name.upper()} must be one of {', '.join(allowed)}, got {value!r}")
     if not settings.public_url.startswith(("https://", "http://")):
         raise ConfigError(f"{PREFIX}PUBLIC_URL must be an http(s) URL, got {settings.public_url!r}")
+    needed = {"smsru": ("smsru_api_id",), "twilio": ("twilio_account_sid", "twilio_auth_token", "twilio_from")}
+    for name in needed.get(settings.sms_transport, ()):
+        if not getattr(settings, name):
+            raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}SMS_TRANSPORT={settings.sms_transport}")
     if not 1 <= settings.token_days <= 90:
         raise ConfigError(f"{PREFIX}TOKEN_DAYS must be between 1 and 90, got {settings.token_days}")
     if not 30 <= settings.claim_seconds <= 3600:

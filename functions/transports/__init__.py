@@ -46,6 +46,15 @@ class EmailTransport(Protocol):
 
 
 def sms_transport(settings: Settings) -> SmsTransport:
+    if settings.sms_transport == "smsru":
+        from functions.transports.smsru import SmsRuSms
+
+        return SmsRuSms(settings.smsru_api_id, test=settings.smsru_test)
+    if settings.sms_transport == "twilio":
+        from functions.transports.twilio import TwilioSms
+
+        return TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from,
+                         f"{settings.hooks_base}/hooks/twilio/status")
     if settings.sms_transport == "sns":
         from functions.aws import client
         from functions.transports.sns import SnsSms
