@@ -24,6 +24,7 @@ from functions.dispatch import send_due_invites
 from functions.services import Services
 from functions.store import Visit
 from functions.transports import Sms
+from tests.moto_atomic import serialise_requests
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -44,7 +45,7 @@ def seed(services: Services, count: int) -> None:
     for n in range(count):
         services.store.save_visit(Visit(
             clinic_id=clinic.id, visit_id=f"b-{n}", patient_name="Bench", phone=f"+7916{n:07d}",
-            visit_at=NOW - timedelta(hours=1), local_date=clinic.local_date(NOW),
+            visit_at=NOW - timedelta(hours=3), local_date=clinic.local_date(NOW),
             expires_at=NOW + timedelta(days=16)))
 
 
@@ -57,6 +58,7 @@ def dynamodb_requests(count: int) -> None:
         settings = Settings().with_overrides(store="dynamodb", aws_region="eu-central-1")
         services = Services(settings, sms=SlowSms(0))
         services.store.create_table()  # type: ignore[attr-defined]
+        serialise_requests(services.store.client)  # type: ignore[attr-defined]
         seed(services, count)
         calls: Counter = Counter()
         services.store.client.meta.events.register(  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from functions.invites import invite_link, invite_text, new_token
 from functions.sending import days_to_look_at, in_window, timing
 from functions.services import Services, backoff
 from functions.store import Invite, Visit
+from functions.store.base import PhoneRecentlyInvited
 from functions.transports import Sms, TransportError
 
 log = logging.getLogger(__name__)
@@ -95,10 +96,20 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
             report.skipped[reason] += 1
         else:
             sendable.append(visit)
+    sendable.sort(key=lambda v: v.visit_at)  # earliest visits first when the cap cuts the list
+    today = now.astimezone(clinic.zone).date().isoformat()
+    granted = len(sendable)
+    if rules.daily_cap:
+        granted = services.store.reserve_sends(clinic.id, today, len(sendable), rules.daily_cap)
+        if granted < len(sendable):
+            report.skipped["daily_cap"] += len(sendable) - granted
+            sendable = sendable[:granted]
     # The provider's latency dominates, so sends overlap; the bound keeps us under its rate limits.
     services.sms  # noqa: B018 - make the transport once, before the threads share it
     with ThreadPoolExecutor(max_workers=services.settings.dispatch_workers) as pool:
         outcomes = list(pool.map(lambda visit: _send_safely(services, clinic, visit, now), sendable))
+    if rules.daily_cap:
+        services.store.release_sends(clinic.id, today, granted - outcomes.count("sent"))
     for outcome in outcomes:
         if outcome == "sent":
             report.sent += 1
@@ -109,7 +120,7 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
         elif outcome == "error":
             report.retry += 1
         else:
-            report.skipped["claimed_elsewhere"] += 1
+            report.skipped[outcome or "claimed_elsewhere"] += 1
     return report
 
 
@@ -124,8 +135,15 @@ def _send_safely(services: Services, clinic: Clinic, visit: Visit, now: datetime
 
 def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str | None:
     store = services.store
-    # Claim first: only the run holding the claim may text this patient.
-    token = store.claim_invite(clinic.id, visit.visit_id, new_token(), now, services.claim_until(now))
+    rules = clinic.sending
+    repeat_since = now - timedelta(days=rules.repeat_days) if rules.repeat_days else None
+    # Claim first: only the run holding the claim may text this patient, and the same write takes the
+    # phone, so two visits of one patient (or two overlapping runs) never both text them.
+    try:
+        token = store.claim_invite(clinic.id, visit.visit_id, visit.invite_token or new_token(), now,
+                                   services.claim_until(now), phone=visit.phone, repeat_since=repeat_since)
+    except PhoneRecentlyInvited:
+        return "recently_invited"
     if token is None:
         return None
     store.put_invite(Invite(token=token, clinic_id=clinic.id, visit_id=visit.visit_id, created_at=now,

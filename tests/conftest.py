@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from functions.config import Settings
 from functions.store import Store, open_store
+from tests.moto_atomic import serialise_requests
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 
@@ -41,17 +41,7 @@ def _dynamo_store(settings: Settings) -> Store:
     store = open_store(settings.with_overrides(store="dynamodb", aws_region="eu-central-1"))
     assert isinstance(store, DynamoStore)
     store.create_table()
-    # DynamoDB applies each request atomically (a condition and its write cannot interleave with
-    # another request on the item); moto checks and writes in Python without a lock. Serialise
-    # requests so overlapping runs in tests see the service's guarantee, not moto's race.
-    lock = threading.Lock()
-    call = store.client._make_api_call
-
-    def atomic_call(operation: str, params: dict):
-        with lock:
-            return call(operation, params)
-
-    store.client._make_api_call = atomic_call
+    serialise_requests(store.client)  # moto lacks DynamoDB's per-request atomicity under threads
     return store
 
 

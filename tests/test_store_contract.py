@@ -206,3 +206,43 @@ def test_contact_preferences_are_one_row_per_patient_per_clinic(store: Store) ->
     assert store.contacts("c1", many) == {"+79161234567": latest}
     assert store.contacts("c2", ["+79161234567"])["+79161234567"].hours_from is None
     assert store.contacts("c1", []) == {}
+
+
+def test_a_stop_for_every_clinic_counts_everywhere(store: Store) -> None:
+    from functions.store.base import EVERY_CLINIC
+
+    store.add_optout(EVERY_CLINIC, "+79161234567", NOW)
+    store.add_optout("c2", "+79160000001", NOW)
+    assert store.opted_out("c1", ["+79161234567", "+79160000001"]) == {"+79161234567"}
+    assert store.opted_out("c2", ["+79161234567", "+79160000001"]) == {"+79161234567", "+79160000001"}
+
+
+def test_claim_takes_the_phone_so_a_second_visit_of_the_same_patient_is_refused(store: Store) -> None:
+    import pytest
+
+    from functions.store.base import PhoneRecentlyInvited
+
+    store.save_visits([make_visit("v1"), make_visit("v2"), make_visit("v3", phone="+79160000009")])
+    since = NOW - timedelta(days=30)
+    assert store.claim_invite("c1", "v1", "tok1", NOW, LATER, phone="+79161234567", repeat_since=since) == "tok1"
+    with pytest.raises(PhoneRecentlyInvited):
+        store.claim_invite("c1", "v2", "tok2", NOW, LATER, phone="+79161234567", repeat_since=since)
+    assert store.get_visit("c1", "v2").invite_state == ""  # refused as a whole: the visit was not taken
+    # The same visit may take its own phone again (a retry after a crash), with the same token.
+    assert store.claim_invite("c1", "v1", "tok1", LATER + timedelta(seconds=1), LATER + timedelta(minutes=5),
+                              phone="+79161234567", repeat_since=since) == "tok1"
+    # Another phone is free; and 31 days later the first phone is free again.
+    assert store.claim_invite("c1", "v3", "tok3", NOW, LATER, phone="+79160000009", repeat_since=since) == "tok3"
+    later = NOW + timedelta(days=31)
+    assert store.claim_invite("c1", "v2", "tok2", later, later + timedelta(minutes=5), phone="+79161234567",
+                              repeat_since=later - timedelta(days=30)) == "tok2"
+
+
+def test_daily_cap_reservations_never_exceed_the_cap(store: Store) -> None:
+    assert store.reserve_sends("c1", "2026-11-23", 7, 10) == 7
+    assert store.reserve_sends("c1", "2026-11-23", 7, 10) == 3
+    assert store.reserve_sends("c1", "2026-11-23", 1, 10) == 0
+    store.release_sends("c1", "2026-11-23", 2)
+    assert store.reserve_sends("c1", "2026-11-23", 5, 10) == 2
+    assert store.reserve_sends("c1", "2026-11-24", 5, 10) == 5
+    assert store.reserve_sends("c2", "2026-11-23", 5, 10) == 5

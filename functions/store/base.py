@@ -17,6 +17,14 @@ CREATED = "created"
 UPDATED = "updated"
 
 
+# Opt-outs under this scope hold for every clinic: a STOP reply to the shared sender.
+EVERY_CLINIC = "*"
+
+
+class PhoneRecentlyInvited(Exception):
+    """The claim was refused: another visit of this phone was invited by this clinic too recently."""
+
+
 def iso(moment: datetime | None) -> str | None:
     """Serialise a time as fixed-width UTC ISO text, so text order is time order."""
     if moment is None:
@@ -53,8 +61,12 @@ class Store(Protocol):
     # Invites. ``claim_invite`` is the conditional write that starts an SMS: it succeeds
     # for a visit with no invite yet, or one whose earlier claim or retry time has passed,
     # and returns the token that the invite uses (an earlier one is kept).
+    #
+    # With ``phone`` and ``repeat_since``, the same write also takes the phone for this clinic: it
+    # fails with ``PhoneRecentlyInvited`` when another visit of the phone was invited since then.
     def claim_invite(
-        self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime
+        self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime,
+        *, phone: str = "", repeat_since: datetime | None = None,
     ) -> str | None: ...
     def finish_invite(
         self,
@@ -75,7 +87,14 @@ class Store(Protocol):
     def record_feedback(self, token: str, text: str, now: datetime) -> bool: ...
     def record_click(self, token: str, platform: str, now: datetime) -> None: ...
     def record_optout(self, token: str, clinic_id: str, phone: str, now: datetime) -> None: ...
+    def add_optout(self, scope: str, phone: str, now: datetime) -> None: ...
+    # The phones opted out of this clinic or of every clinic.
     def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]: ...
+
+    # The daily cap: a run reserves up to ``wanted`` sends for the clinic's day and gives back what it
+    # did not use; overlapping runs never reserve more than ``cap`` together.
+    def reserve_sends(self, clinic_id: str, day: str, wanted: int, cap: int) -> int: ...
+    def release_sends(self, clinic_id: str, day: str, unused: int) -> None: ...
 
     # Cases: one per answered invite at most; ``claim_case_email`` starts the alert email.
     def create_case(self, case: Case) -> bool: ...

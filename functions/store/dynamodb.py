@@ -8,7 +8,9 @@
 | visit     | CLINIC#<id>        | VISIT#<visit>   | by_day index: DAY#<clinic>#<date>; ttl  |
 | sms state | CLINIC#<id>        | SMS#<visit>     | the invite's claim and outcome; ttl     |
 | invite    | INVITE#<token>     | INVITE          | ttl                                     |
-| opt-out   | CLINIC#<id>        | OPTOUT#<phone>  |                                         |
+| opt-out   | CLINIC#<id or *>   | OPTOUT#<phone>  | * holds a STOP for every clinic         |
+| phone     | CLINIC#<id>        | PHONE#<phone>   | the last visit invited; the repeat rule |
+| sends     | CLINIC#<id>        | SENDS#<day>     | the daily cap's count                   |
 | contact   | CLINIC#<id>        | CONTACT#<phone> | how and when to reach the patient; ttl  |
 | case      | CLINIC#<id>        | CASE#<case>     |                                         |
 | reward    | CLINIC#<id>        | REWARD#<reward> |                                         |
@@ -21,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.store.base import CREATED, UPDATED, iso
+from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, PhoneRecentlyInvited, iso
 from functions.store.dynamo_table import DAY_INDEX, DynamoTable, plain_numbers
 from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
 
@@ -117,16 +119,42 @@ class DynamoStore(DynamoTable):
         return {c.phone: c for c in (self._record(Contact, i) for i in items)}
 
     # Invites
-    def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime) -> str | None:
-        answer = self._update(
-            _clinic(clinic_id), f"SMS#{visit_id}",
-            "SET invite_state = :claimed, claim_until = :until, #ttl = :ttl, "
-            "invite_token = if_not_exists(invite_token, :token) ADD attempts :one",
-            "attribute_not_exists(invite_state) OR (invite_state IN (:claimed, :retry) AND claim_until < :now)",
-            {":claimed": "claimed", ":retry": "retry", ":until": iso(until), ":token": token, ":one": 1,
-             ":now": iso(now), ":ttl": int((now + STATE_KEPT).timestamp())},
-            names={"#ttl": "ttl"}, returns="ALL_NEW")
-        return None if answer is None else self._de.deserialize(answer["Attributes"]["invite_token"])
+    def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime,
+                     *, phone: str = "", repeat_since: datetime | None = None) -> str | None:
+        values = {":claimed": "claimed", ":retry": "retry", ":until": iso(until), ":token": token, ":one": 1,
+                  ":now": iso(now), ":ttl": int((now + STATE_KEPT).timestamp())}
+        claimable = ("(attribute_not_exists(invite_state) OR "
+                     "(invite_state IN (:claimed, :retry) AND claim_until < :now))")
+        if repeat_since is None:
+            answer = self._update(
+                _clinic(clinic_id), f"SMS#{visit_id}",
+                "SET invite_state = :claimed, claim_until = :until, #ttl = :ttl, "
+                "invite_token = if_not_exists(invite_token, :token) ADD attempts :one",
+                claimable, values, names={"#ttl": "ttl"}, returns="ALL_NEW")
+            return None if answer is None else self._de.deserialize(answer["Attributes"]["invite_token"])
+        # The visit and the phone in one transaction (one request): both are taken, or neither.
+        # A transaction returns no values, so the token must be the one the visit already has, if any.
+        visit_update = {
+            "TableName": self.table, "Key": self._attrs({"pk": _clinic(clinic_id), "sk": f"SMS#{visit_id}"}),
+            "UpdateExpression": "SET invite_state = :claimed, claim_until = :until, #ttl = :ttl, "
+                                "invite_token = :token ADD attempts :one",
+            "ConditionExpression": f"{claimable} AND (attribute_not_exists(invite_token) OR invite_token = :token)",
+            "ExpressionAttributeNames": {"#ttl": "ttl"}, "ExpressionAttributeValues": self._attrs(values)}
+        phone_update = {
+            "TableName": self.table, "Key": self._attrs({"pk": _clinic(clinic_id), "sk": f"PHONE#{phone}"}),
+            "UpdateExpression": "SET visit_id = :vid, invited_at = :now, #ttl = :ttl",
+            "ConditionExpression": "attribute_not_exists(pk) OR visit_id = :vid OR invited_at < :since",
+            "ExpressionAttributeNames": {"#ttl": "ttl"},
+            "ExpressionAttributeValues": self._attrs({":vid": visit_id, ":now": iso(now), ":since": iso(repeat_since),
+                                                      ":ttl": int((now + STATE_KEPT).timestamp())})}
+        try:
+            self.client.transact_write_items(TransactItems=[{"Update": visit_update}, {"Update": phone_update}])
+        except self.client.exceptions.TransactionCanceledException as err:
+            reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
+            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed" and reasons[0] != "ConditionalCheckFailed":
+                raise PhoneRecentlyInvited(phone) from None
+            return None
+        return token
 
     def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
                       message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:
@@ -170,13 +198,40 @@ class DynamoStore(DynamoTable):
         self._update(f"INVITE#{token}", "INVITE", "SET clicks.#p = if_not_exists(clicks.#p, :zero) + :one",
                      "attribute_exists(pk)", {":zero": 0, ":one": 1}, names={"#p": platform})
 
+    def add_optout(self, scope: str, phone: str, now: datetime) -> None:
+        self._put_new(self._attrs({"pk": _clinic(scope), "sk": f"OPTOUT#{phone}", "created_at": iso(now)}))
+
     def record_optout(self, token: str, clinic_id: str, phone: str, now: datetime) -> None:
-        self._put_new(self._attrs({"pk": _clinic(clinic_id), "sk": f"OPTOUT#{phone}", "created_at": iso(now)}))
+        self.add_optout(clinic_id, phone, now)
         self._set_once(token, "opted_out_at", {"opted_out_at": iso(now)})
 
     def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]:
-        items = self._batch_get(_clinic(clinic_id), [f"OPTOUT#{p}" for p in phones])
+        keys = [f"OPTOUT#{p}" for p in phones]
+        items = self._batch_get(_clinic(clinic_id), keys) + self._batch_get(_clinic(EVERY_CLINIC), keys)
         return {self._de.deserialize(i["sk"]).removeprefix("OPTOUT#") for i in items}
+
+    def reserve_sends(self, clinic_id: str, day: str, wanted: int, cap: int) -> int:
+        # Optimistic: read the count, then add to it only if nobody changed it meanwhile.
+        for _ in range(10):
+            item = self._get(_clinic(clinic_id), f"SENDS#{day}")
+            used = int(self._de.deserialize(item["used"])) if item else 0
+            granted = max(0, min(wanted, cap - used))
+            if granted == 0:
+                return 0
+            condition = "used = :used" if item else "attribute_not_exists(pk)"
+            values = {":new": used + granted, ":ttl": int(datetime.fromisoformat(day).timestamp()) + 3 * 86400}
+            if item:
+                values[":used"] = used
+            done = self._update(_clinic(clinic_id), f"SENDS#{day}", "SET used = :new, #ttl = :ttl", condition,
+                                values, names={"#ttl": "ttl"})
+            if done is not None:
+                return granted
+        return 0
+
+    def release_sends(self, clinic_id: str, day: str, unused: int) -> None:
+        if unused > 0:
+            self._update(_clinic(clinic_id), f"SENDS#{day}", "ADD used :minus", "attribute_exists(pk)",
+                         {":minus": -unused})
 
     # Cases
     def create_case(self, case: Case) -> bool:

@@ -37,3 +37,8 @@ CREATE TABLE IF NOT EXISTS rewards (
     amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, created_at TEXT NOT NULL,
     status TEXT NOT NULL, provider TEXT NOT NULL, reference TEXT NOT NULL, updated_at TEXT,
     PRIMARY KEY (clinic_id, reward_id));
+CREATE TABLE IF NOT EXISTS recent_invites (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, visit_id TEXT NOT NULL, invited_at TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
+CREATE TABLE IF NOT EXISTS daily_sends (
+    clinic_id TEXT NOT NULL, day TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (clinic_id, day));

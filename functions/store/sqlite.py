@@ -5,43 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import fields
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from functions.store.base import CREATED, UPDATED, iso, parse_time
+from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, PhoneRecentlyInvited, iso
 from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
+from functions.store.sqlite_rows import row_values, to_record
 
 SCHEMA = Path(__file__).with_name("schema.sql")
-
-
-def _row_values(record: object) -> dict:
-    """Turn a record into column values: times as ISO text, flags as 0/1, maps as JSON."""
-    values = {}
-    for f in fields(record):  # type: ignore[arg-type]
-        value = getattr(record, f.name)
-        if isinstance(value, datetime):
-            value = iso(value)
-        elif isinstance(value, bool):
-            value = int(value)
-        elif isinstance(value, dict):
-            value = json.dumps(value)
-        values[f.name] = value
-    return values
-
-
-def _record(cls: type, row: sqlite3.Row):
-    values = {}
-    for f in fields(cls):
-        value = row[f.name]
-        if "datetime" in str(f.type) and value is not None:
-            value = parse_time(value)
-        elif f.type == "bool":
-            value = bool(value)
-        elif f.name == "clicks":
-            value = json.loads(value)
-        values[f.name] = value
-    return cls(**values)
 
 
 class SqliteStore:
@@ -71,7 +44,7 @@ class SqliteStore:
 
     def _insert_new(self, table: str, record: object) -> bool:
         """Insert a row unless its key exists; True when this call created it (the claim)."""
-        v = _row_values(record)
+        v = row_values(record)
         columns = ", ".join(v)
         placeholders = ", ".join(f":{name}" for name in v)
         # Table and column names come from this module and the record classes, never from input.
@@ -107,12 +80,12 @@ class SqliteStore:
 
     # API keys
     def put_api_key(self, key: ApiKey) -> None:
-        v = _row_values(key)
+        v = row_values(key)
         self._db.execute("INSERT INTO api_keys VALUES (:key_id, :clinic_id, :secret_hash, :created_at, :revoked_at)", v)
 
     def get_api_key(self, key_id: str) -> ApiKey | None:
         row = self._one("SELECT * FROM api_keys WHERE key_id = ?", key_id)
-        return None if row is None else _record(ApiKey, row)
+        return None if row is None else to_record(ApiKey, row)
 
     def revoke_api_key(self, key_id: str, now: datetime) -> bool:
         return self._changed(
@@ -123,13 +96,11 @@ class SqliteStore:
         """Upsert a batch in one transaction; the invite columns of existing visits are left as they are."""
         if not visits:
             return []
-        rows = [_row_values(v) for v in visits]
+        rows = [row_values(v) for v in visits]
         columns = ", ".join(rows[0])
         placeholders = ", ".join(f":{name}" for name in rows[0])
         updates = ", ".join(f"{name} = excluded.{name}" for name in VISIT_DATA)
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             existing: set[tuple[str, str]] = set()
             for clinic_id in {v.clinic_id for v in visits}:
                 ids = [v.visit_id for v in visits if v.clinic_id == clinic_id]
@@ -141,10 +112,6 @@ class SqliteStore:
             db.executemany(
                 f"INSERT INTO visits ({columns}) VALUES ({placeholders}) "  # noqa: S608
                 f"ON CONFLICT (clinic_id, visit_id) DO UPDATE SET {updates}", rows)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return [UPDATED if (v.clinic_id, v.visit_id) in existing else CREATED for v in visits]
 
     def save_visit(self, visit: Visit) -> str:
@@ -152,23 +119,23 @@ class SqliteStore:
 
     def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None:
         row = self._one("SELECT * FROM visits WHERE clinic_id = ? AND visit_id = ?", clinic_id, visit_id)
-        return None if row is None else _record(Visit, row)
+        return None if row is None else to_record(Visit, row)
 
     def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]:
         rows = self._db.execute(
             "SELECT * FROM visits WHERE clinic_id = ? AND local_date = ? ORDER BY visit_id",
             (clinic_id, local_date))
-        return [_record(Visit, r) for r in rows]
+        return [to_record(Visit, r) for r in rows]
 
     # Contact preferences
     def save_contacts(self, contacts: list[Contact]) -> None:
         self._db.executemany(
             "INSERT OR REPLACE INTO contacts (clinic_id, phone, updated_at, expires_at, channel, hours_from, hours_to, "
             "days) VALUES (:clinic_id, :phone, :updated_at, :expires_at, :channel, :hours_from, :hours_to, :days)",
-            [_row_values(c) for c in contacts])
+            [row_values(c) for c in contacts])
 
     def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]:
-        return {r["phone"]: _record(Contact, r) for r in self._in_phones("contacts", "*", clinic_id, phones)}
+        return {r["phone"]: to_record(Contact, r) for r in self._in_phones("contacts", "*", clinic_id, phones)}
 
     def _in_phones(self, table: str, columns: str, clinic_id: str, phones: list[str]) -> list[sqlite3.Row]:
         found: list[sqlite3.Row] = []
@@ -180,14 +147,36 @@ class SqliteStore:
         return found
 
     # Invites
-    def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime) -> str | None:
-        row = self._db.execute(
-            "UPDATE visits SET invite_state = 'claimed', claim_until = ?, attempts = attempts + 1, "
-            "invite_token = CASE invite_token WHEN '' THEN ? ELSE invite_token END "
-            "WHERE clinic_id = ? AND visit_id = ? AND (invite_state = '' "
-            "OR (invite_state IN ('claimed', 'retry') AND claim_until < ?)) RETURNING invite_token",
-            (iso(until), token, clinic_id, visit_id, iso(now))).fetchone()
-        return None if row is None else row[0]
+    def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime,
+                     *, phone: str = "", repeat_since: datetime | None = None) -> str | None:
+        with self._transaction() as db:
+            if repeat_since is not None:
+                row = db.execute("SELECT visit_id, invited_at FROM recent_invites WHERE clinic_id = ? AND phone = ?",
+                                 (clinic_id, phone)).fetchone()
+                if row and row["visit_id"] != visit_id and row["invited_at"] >= iso(repeat_since):
+                    raise PhoneRecentlyInvited(phone)
+            claimed = db.execute(
+                "UPDATE visits SET invite_state = 'claimed', claim_until = ?, attempts = attempts + 1, "
+                "invite_token = CASE invite_token WHEN '' THEN ? ELSE invite_token END "
+                "WHERE clinic_id = ? AND visit_id = ? AND (invite_state = '' "
+                "OR (invite_state IN ('claimed', 'retry') AND claim_until < ?)) RETURNING invite_token",
+                (iso(until), token, clinic_id, visit_id, iso(now))).fetchone()
+            if claimed is not None and repeat_since is not None:
+                db.execute("INSERT OR REPLACE INTO recent_invites VALUES (?, ?, ?, ?)",
+                           (clinic_id, phone, visit_id, iso(now)))
+            return None if claimed is None else claimed[0]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: take the write lock first, so a check and its write cannot interleave with another."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
                       message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:
@@ -202,7 +191,7 @@ class SqliteStore:
 
     def get_invite(self, token: str) -> Invite | None:
         row = self._one("SELECT * FROM invites WHERE token = ?", token)
-        return None if row is None else _record(Invite, row)
+        return None if row is None else to_record(Invite, row)
 
     def mark_opened(self, token: str, now: datetime) -> None:
         self._db.execute("UPDATE invites SET opened_at = ? WHERE token = ? AND opened_at IS NULL", (iso(now), token))
@@ -222,13 +211,33 @@ class SqliteStore:
             "COALESCE(json_extract(clicks, '$.' || json_quote(?)), 0) + 1) WHERE token = ?",
             (platform, platform, token))
 
+    def add_optout(self, scope: str, phone: str, now: datetime) -> None:
+        self._db.execute("INSERT INTO optouts VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (scope, phone, iso(now)))
+
     def record_optout(self, token: str, clinic_id: str, phone: str, now: datetime) -> None:
-        self._db.execute("INSERT INTO optouts VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (clinic_id, phone, iso(now)))
+        self.add_optout(clinic_id, phone, now)
         self._db.execute("UPDATE invites SET opted_out_at = ? WHERE token = ? AND opted_out_at IS NULL",
                          (iso(now), token))
 
     def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]:
-        return {r["phone"] for r in self._in_phones("optouts", "phone", clinic_id, phones)}
+        found = self._in_phones("optouts", "phone", clinic_id, phones)
+        found += self._in_phones("optouts", "phone", EVERY_CLINIC, phones)
+        return {r["phone"] for r in found}
+
+    def reserve_sends(self, clinic_id: str, day: str, wanted: int, cap: int) -> int:
+        with self._transaction() as db:
+            row = db.execute("SELECT used FROM daily_sends WHERE clinic_id = ? AND day = ?",
+                             (clinic_id, day)).fetchone()
+            used = row[0] if row else 0
+            granted = max(0, min(wanted, cap - used))
+            db.execute("INSERT INTO daily_sends VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET used = excluded.used",
+                       (clinic_id, day, used + granted))
+            return granted
+
+    def release_sends(self, clinic_id: str, day: str, unused: int) -> None:
+        if unused > 0:
+            self._db.execute("UPDATE daily_sends SET used = MAX(0, used - ?) WHERE clinic_id = ? AND day = ?",
+                             (unused, clinic_id, day))
 
     # Cases
     def create_case(self, case: Case) -> bool:
@@ -236,11 +245,11 @@ class SqliteStore:
 
     def get_case(self, clinic_id: str, case_id: str) -> Case | None:
         row = self._one("SELECT * FROM cases WHERE clinic_id = ? AND case_id = ?", clinic_id, case_id)
-        return None if row is None else _record(Case, row)
+        return None if row is None else to_record(Case, row)
 
     def list_cases(self, clinic_id: str) -> list[Case]:
         rows = self._db.execute("SELECT * FROM cases WHERE clinic_id = ? ORDER BY case_id", (clinic_id,))
-        return [_record(Case, r) for r in rows]
+        return [to_record(Case, r) for r in rows]
 
     def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> bool:
         return self._changed(
@@ -263,4 +272,4 @@ class SqliteStore:
 
     def list_rewards(self, clinic_id: str) -> list[Reward]:
         rows = self._db.execute("SELECT * FROM rewards WHERE clinic_id = ? ORDER BY reward_id", (clinic_id,))
-        return [_record(Reward, r) for r in rows]
+        return [to_record(Reward, r) for r in rows]
