@@ -24,7 +24,7 @@ from functions.transports import Sms, TransportError
 log = logging.getLogger(__name__)
 
 # The reasons a visit of today gets no SMS in this run, as counted in the report.
-DONE_STATES = {"sent": "already_invited", "failed": "failed_before"}
+DONE_STATES = {"sent": "already_invited", "failed": "failed_before", "unconfirmed": "unconfirmed_before"}
 
 
 @dataclass
@@ -113,6 +113,8 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     for outcome in outcomes:
         if outcome == "sent":
             report.sent += 1
+        elif outcome in ("recovered", "unconfirmed"):
+            report.skipped[outcome] += 1
         elif outcome == "retry":
             report.retry += 1
         elif outcome == "failed":
@@ -133,6 +135,26 @@ def _send_safely(services: Services, clinic: Clinic, visit: Visit, now: datetime
         return "error"
 
 
+def _recover(services: Services, clinic: Clinic, visit: Visit, token: str, sms: Sms, now: datetime) -> str | None:
+    """Settle a send a crashed run left open; None when the SMS surely did not leave and may be sent now."""
+    lookup = getattr(services.sms, "find_sent", None)
+    if lookup is None:
+        services.store.finish_invite(clinic.id, visit.visit_id, token, "unconfirmed", now,
+                                     error="a run stopped mid-send and this provider cannot say whether it left")
+        return "unconfirmed"
+    since = (visit.claim_until or now) - timedelta(seconds=services.settings.claim_seconds) - timedelta(minutes=5)
+    try:
+        message_id = lookup(sms, since)
+    except TransportError as err:
+        services.store.finish_invite(clinic.id, visit.visit_id, token, "retry", now, error=err.message,
+                                     retry_at=now + backoff(visit.attempts + 1))
+        return "retry"
+    if message_id:
+        services.store.finish_invite(clinic.id, visit.visit_id, token, "sent", now, message_id=message_id)
+        return "recovered"
+    return None
+
+
 def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str | None:
     store = services.store
     rules = clinic.sending
@@ -150,6 +172,12 @@ def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime)
                             expires_at=now + timedelta(days=services.settings.token_days)))
     sms = Sms(to=visit.phone, sender_id=clinic.sender_id or services.settings.sms_sender_id,
               text=invite_text(clinic, invite_link(services.settings.link_base, token), visit))
+    if visit.invite_state == "claimed":
+        # The run that held this claim died between taking it and recording the outcome: the SMS
+        # may have left. Ask the provider when it can tell; otherwise never risk a second SMS.
+        outcome = _recover(services, clinic, visit, token, sms, now)
+        if outcome:
+            return outcome
     try:
         message_id = services.sms.send(sms)
     except TransportError as err:

@@ -7,6 +7,7 @@ Each channel is one module. A transport returns the provider's message id or rai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from functions.config import Settings
@@ -39,6 +40,12 @@ class Email:
 
 class SmsTransport(Protocol):
     def send(self, sms: Sms) -> str: ...
+
+
+class SentLookup(Protocol):
+    """A transport that can tell whether a message was already accepted (after a crash mid-send)."""
+
+    def find_sent(self, sms: Sms, since: datetime) -> str | None: ...
 
 
 class EmailTransport(Protocol):

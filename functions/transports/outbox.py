@@ -46,6 +46,14 @@ class OutboxSms:
         return self.outbox.record("sms", {"to": sms.to, "sender_id": sms.sender_id, "text": sms.text})
 
 
+    def find_sent(self, sms: Sms, since: datetime) -> str | None:
+        # The text carries the invite's own link, so recipient and text identify the message.
+        for entry in self.outbox.messages("sms"):
+            if entry["to"] == sms.to and entry["text"] == sms.text:
+                return entry["id"]
+        return None
+
+
 class OutboxEmail:
     def __init__(self, outbox: Outbox, sender: str) -> None:
         self.outbox = outbox

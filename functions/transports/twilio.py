@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from functions.transports import Sms, TransportError
-from functions.transports.http import json_of, post, session
+from functions.transports.http import TIMEOUT, json_of, post, session
 
 API = "https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json"
 # Twilio error codes that are about the recipient, so trying again cannot help: not a valid number
@@ -34,3 +35,19 @@ class TwilioSms:
             code = body.get("code")
             raise TransportError(f"Twilio {code}: {body.get('message', '')}".strip(), permanent=code in PERMANENT)
         return str(body["sid"])
+
+    def find_sent(self, sms: Sms, since: datetime) -> str | None:
+        """Ask Twilio for messages to this number since that day; the text carries the invite's own link."""
+        import requests
+
+        try:
+            answer = self.http.get(self.url, auth=self.auth, timeout=TIMEOUT,
+                                   params={"To": sms.to, "DateSent>": since.date().isoformat(), "PageSize": 100})
+        except requests.RequestException as err:
+            raise TransportError(f"Twilio unreachable: {type(err).__name__}") from None
+        if answer.status_code != 200:
+            raise TransportError(f"Twilio HTTP {answer.status_code} listing messages")
+        for message in json_of(answer, "Twilio").get("messages", []):
+            if message.get("body") == sms.text:
+                return str(message["sid"])
+        return None
