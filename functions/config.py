@@ -42,6 +42,8 @@ class Settings:
     token_days: int = 14
     claim_seconds: int = 300
     dispatch_workers: int = 10
+    fanout: str = "inline"
+    lambda_function: str = ""
     log_level: str = "INFO"
     port: int = 8000
 
@@ -70,6 +72,7 @@ _CHOICES = {
     "email_transport": ("outbox", "ses"),
     "reward_provider": ("manual",),
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
+    "fanout": ("inline", "lambda"),
 }
 
 
@@ -81,6 +84,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raw = env.get(PREFIX + field.name.upper())
         if field.name == "port":
             raw = env.get("PORT", raw)
+        if field.name == "lambda_function":
+            raw = env.get("AWS_LAMBDA_FUNCTION_NAME", raw)  # set by Lambda itself
         if raw is None or raw == "":
             continue
         if field.type == "bool":
@@ -108,6 +113,8 @@ def _validated(settings: Settings) -> Settings:
     for name in needed.get(settings.sms_transport, ()):
         if not getattr(settings, name):
             raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}SMS_TRANSPORT={settings.sms_transport}")
+    if settings.fanout == "lambda" and not settings.lambda_function:
+        raise ConfigError(f"{PREFIX}FANOUT=lambda needs the function's name (AWS_LAMBDA_FUNCTION_NAME)")
     if not 1 <= settings.token_days <= 90:
         raise ConfigError(f"{PREFIX}TOKEN_DAYS must be between 1 and 90, got {settings.token_days}")
     if not 30 <= settings.claim_seconds <= 3600:

@@ -45,9 +45,12 @@ class DispatchReport:
 
 
 def send_due_invites(services: Services, now: datetime) -> DispatchReport:
-    """Run every clinic; one clinic's trouble never stops the others."""
+    """Run every clinic inside its window, one after another (the embedded mode); one clinic's
+    trouble never stops the others."""
+    from functions.fanout import due_clinics
+
     report = DispatchReport()
-    for clinic_id in services.store.list_clinic_ids():
+    for clinic_id in due_clinics(services.store, now):
         clinic = services.clinic(clinic_id)
         if clinic is None:
             continue

@@ -22,11 +22,32 @@ def _services() -> Services:
 
 
 def dispatch(event: Any, context: Any) -> dict:
-    """Every 15 minutes: text the eligible visits of each clinic's local today."""
+    """Every 15 minutes: find the clinics inside their sending window and dispatch each one,
+    in its own Lambda invocation (FUNNEL_FANOUT=lambda) or here, one after another."""
     from functions.dispatch import send_due_invites
+    from functions.fanout import due_clinics, start_clinic_tasks
 
-    report = send_due_invites(_services(), utcnow()).as_dict()
+    services = _services()
+    now = utcnow()
+    if services.settings.fanout == "lambda":
+        due = due_clinics(services.store, now)
+        report = {"clinics_due": len(due), "tasks_started": start_clinic_tasks(services.settings, due)}
+    else:
+        report = send_due_invites(services, now).as_dict()
     log.info("dispatch: %s", report)
+    return report
+
+
+def dispatch_one_clinic(clinic_id: str) -> dict:
+    """The fanned-out task: one clinic's dispatch, in its own invocation."""
+    from functions.dispatch import dispatch_clinic
+
+    services = _services()
+    clinic = services.clinic(clinic_id)
+    if clinic is None:
+        return {"error": f"no clinic {clinic_id}"}
+    report = dispatch_clinic(services, clinic, utcnow()).as_dict()
+    log.info("dispatch %s: %s", clinic_id, report)
     return report
 
 

@@ -25,6 +25,11 @@ class PhoneRecentlyInvited(Exception):
     """The claim was refused: another visit of this phone was invited by this clinic too recently."""
 
 
+def directory_entry(config: dict) -> tuple[str, str]:
+    """The timezone and sending window a clinic document names (defaults where it names none)."""
+    return config.get("timezone", "Europe/Moscow"), (config.get("sending") or {}).get("window", "10:00-21:00")
+
+
 def iso(moment: datetime | None) -> str | None:
     """Serialise a time as fixed-width UTC ISO text, so text order is time order."""
     if moment is None:
@@ -41,6 +46,9 @@ class Store(Protocol):
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None: ...
     def get_clinic(self, clinic_id: str) -> dict | None: ...
     def list_clinic_ids(self) -> list[str]: ...
+    # Every clinic's id, timezone and sending window ("10:00-21:00"): what the scheduler needs to
+    # find the clinics that are due, without loading each configuration.
+    def clinic_directory(self) -> list[tuple[str, str, str]]: ...
 
     # API keys: looked up by their public id; only a hash of the secret is kept.
     def put_api_key(self, key: ApiKey) -> None: ...

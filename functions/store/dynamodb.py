@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, PhoneRecentlyInvited, iso
+from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, PhoneRecentlyInvited, directory_entry, iso
 from functions.store.dynamo_table import DAY_INDEX, DynamoTable, plain_numbers
 from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
 
@@ -42,7 +42,9 @@ class DynamoStore(DynamoTable):
         self.client.transact_write_items(TransactItems=[
             {"Put": {"TableName": self.table, "Item": self._attrs(
                 {"pk": _clinic(clinic_id), "sk": "CLINIC", "config": config, "updated_at": iso(now)})}},
-            {"Put": {"TableName": self.table, "Item": self._attrs({"pk": "CLINICS", "sk": clinic_id})}},
+            {"Put": {"TableName": self.table, "Item": self._attrs(
+                {"pk": "CLINICS", "sk": clinic_id, **dict(zip(("timezone", "window"), directory_entry(config),
+                                                              strict=True))})}},
         ])
 
     def get_clinic(self, clinic_id: str) -> dict | None:
@@ -50,6 +52,13 @@ class DynamoStore(DynamoTable):
         if item is None:
             return None
         return plain_numbers(self._de.deserialize(item["config"]))
+
+    def clinic_directory(self) -> list[tuple[str, str, str]]:
+        items = self._query(KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues=self._attrs({":pk": "CLINICS"}))
+        default_zone, default_window = directory_entry({})
+        plain = [{k: self._de.deserialize(v) for k, v in i.items()} for i in items]
+        return [(i["sk"], i.get("timezone", default_zone), i.get("window", default_window)) for i in plain]
 
     def list_clinic_ids(self) -> list[str]:
         items = self._query(KeyConditionExpression="pk = :pk",

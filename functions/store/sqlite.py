@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, PhoneRecentlyInvited, iso
+from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, PhoneRecentlyInvited, directory_entry, iso
 from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
 from functions.store.sqlite_rows import row_values, to_record
 
@@ -74,6 +74,10 @@ class SqliteStore:
     def get_clinic(self, clinic_id: str) -> dict | None:
         row = self._one("SELECT config FROM clinics WHERE clinic_id = ?", clinic_id)
         return None if row is None else json.loads(row["config"])
+
+    def clinic_directory(self) -> list[tuple[str, str, str]]:
+        rows = self._db.execute("SELECT clinic_id, config FROM clinics ORDER BY clinic_id")
+        return [(r[0], *directory_entry(json.loads(r[1]))) for r in rows]
 
     def list_clinic_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT clinic_id FROM clinics ORDER BY clinic_id")]
