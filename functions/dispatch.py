@@ -174,7 +174,8 @@ def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime)
     store.put_invite(Invite(token=token, clinic_id=clinic.id, visit_id=visit.visit_id, created_at=now,
                             expires_at=now + timedelta(days=services.settings.token_days)))
     sms = Sms(to=visit.phone, sender_id=clinic.sender_id or services.settings.sms_sender_id,
-              text=invite_text(clinic, invite_link(services.settings.link_base, token), visit))
+              text=invite_text(clinic, invite_link(services.settings.link_base, token), visit),
+              reference=f"{clinic.id}/{visit.visit_id}")
     if visit.invite_state == "claimed":
         # The run that held this claim died between taking it and recording the outcome: the SMS
         # may have left. Ask the provider when it can tell; otherwise never risk a second SMS.

@@ -180,6 +180,10 @@ class DynamoStore(DynamoTable):
         return self._update(_clinic(clinic_id), f"SMS#{visit_id}", expression,
                             "invite_token = :token AND invite_state = :claimed", values) is not None
 
+    def record_delivery(self, clinic_id: str, visit_id: str, status: str, now: datetime) -> bool:
+        return self._update(_clinic(clinic_id), f"SMS#{visit_id}", "SET delivery = :status, delivery_at = :now",
+                            "attribute_exists(invite_token)", {":status": status, ":now": iso(now)}) is not None
+
     def put_invite(self, invite: Invite) -> bool:
         return self._put_new(self._item(invite, f"INVITE#{invite.token}", "INVITE",
                                         ttl=int(invite.expires_at.timestamp())))

@@ -40,6 +40,9 @@ class Visit:
     last_error: str = ""
     message_id: str = ""
     sent_at: datetime | None = None
+    # The provider's final word, from its status webhook: "delivered", "undelivered" or "failed".
+    delivery: str = ""
+    delivery_at: datetime | None = None
 
 
 @dataclass

@@ -190,6 +190,10 @@ class SqliteStore:
             "WHERE clinic_id = ? AND visit_id = ? AND invite_token = ? AND invite_state = 'claimed'",
             state, iso(retry_at), message_id, error, state, iso(now), clinic_id, visit_id, token)
 
+    def record_delivery(self, clinic_id: str, visit_id: str, status: str, now: datetime) -> bool:
+        return self._changed("UPDATE visits SET delivery = ?, delivery_at = ? WHERE clinic_id = ? AND visit_id = ? "
+                             "AND invite_token != ''", status, iso(now), clinic_id, visit_id)
+
     def put_invite(self, invite: Invite) -> bool:
         return self._insert_new("invites", invite)
 

@@ -27,6 +27,7 @@ class Sms:
     to: str
     text: str
     sender_id: str
+    reference: str = ""  # ours, opaque to the provider: "<clinic>/<visit>", echoed back in status callbacks
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from functions.transports import Sms, TransportError
 from functions.transports.http import TIMEOUT, json_of, post, session
@@ -28,7 +29,8 @@ class TwilioSms:
         # A Messaging Service (MG…) picks the sender itself; otherwise a number or an alphanumeric ID.
         form["MessagingServiceSid" if self.sender.startswith("MG") else "From"] = self.sender
         if self.status_callback:
-            form["StatusCallback"] = self.status_callback
+            reference = f"?{urlencode({'ref': sms.reference})}" if sms.reference else ""
+            form["StatusCallback"] = self.status_callback + reference
         answer = post(self.http, "Twilio", self.url, data=form, auth=self.auth)
         body = json_of(answer, "Twilio")
         if answer.status_code >= 400:
