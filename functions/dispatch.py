@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from functions.clinics import Clinic
 from functions.invites import invite_link, invite_text, new_token
+from functions.reminders import reminder_days, send_due_reminders
 from functions.sending import days_to_look_at, in_window, timing
 from functions.services import Services, backoff
 from functions.store import Invite, Visit
@@ -33,15 +34,20 @@ class DispatchReport:
     retry: int = 0
     failed: int = 0
     skipped: Counter = field(default_factory=Counter)
+    reminders: Counter = field(default_factory=Counter)
 
     def add(self, other: DispatchReport) -> None:
         self.sent += other.sent
         self.retry += other.retry
         self.failed += other.failed
         self.skipped.update(other.skipped)
+        self.reminders.update(other.reminders)
 
     def as_dict(self) -> dict:
-        return {"sent": self.sent, "retry": self.retry, "failed": self.failed, "skipped": dict(self.skipped)}
+        report = {"sent": self.sent, "retry": self.retry, "failed": self.failed, "skipped": dict(self.skipped)}
+        if self.reminders:
+            report["reminders"] = dict(self.reminders)
+        return report
 
 
 def send_due_invites(services: Services, now: datetime) -> DispatchReport:
@@ -113,6 +119,9 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
         outcomes = list(pool.map(lambda visit: _send_safely(services, clinic, visit, now), sendable))
     if rules.daily_cap:
         services.store.release_sends(clinic.id, today, granted - outcomes.count("sent"))
+    if rules.reminders:
+        earlier = [v for day in reminder_days(clinic, now) for v in services.store.visits_on(clinic.id, day)]
+        report.reminders.update(send_due_reminders(services, clinic, earlier, now))
     for outcome in outcomes:
         if outcome == "sent":
             report.sent += 1

@@ -180,6 +180,18 @@ class DynamoStore(DynamoTable):
         return self._update(_clinic(clinic_id), f"SMS#{visit_id}", expression,
                             "invite_token = :token AND invite_state = :claimed", values) is not None
 
+    def claim_reminder(self, clinic_id: str, visit_id: str, number: int) -> bool:
+        previous = "reminders_sent = :before"
+        if number == 1:
+            previous = f"(attribute_not_exists(reminders_sent) OR {previous})"
+        condition = f"invite_state = :sent AND {previous}"
+        return self._update(_clinic(clinic_id), f"SMS#{visit_id}", "SET reminders_sent = :number", condition,
+                            {":sent": "sent", ":before": number - 1, ":number": number}) is not None
+
+    def release_reminder(self, clinic_id: str, visit_id: str, number: int) -> None:
+        self._update(_clinic(clinic_id), f"SMS#{visit_id}", "SET reminders_sent = :before", "reminders_sent = :number",
+                     {":before": number - 1, ":number": number})
+
     def record_delivery(self, clinic_id: str, visit_id: str, status: str, now: datetime) -> bool:
         return self._update(_clinic(clinic_id), f"SMS#{visit_id}", "SET delivery = :status, delivery_at = :now",
                             "attribute_exists(invite_token)", {":status": status, ":now": iso(now)}) is not None

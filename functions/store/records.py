@@ -43,6 +43,7 @@ class Visit:
     # The provider's final word, from its status webhook: "delivered", "undelivered" or "failed".
     delivery: str = ""
     delivery_at: datetime | None = None
+    reminders_sent: int = 0
 
 
 @dataclass

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS visits (
     invite_state TEXT NOT NULL DEFAULT '', invite_token TEXT NOT NULL DEFAULT '',
     claim_until TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '', sent_at TEXT,
-    delivery TEXT NOT NULL DEFAULT '', delivery_at TEXT,
+    delivery TEXT NOT NULL DEFAULT '', delivery_at TEXT, reminders_sent INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (clinic_id, visit_id));
 CREATE INDEX IF NOT EXISTS visits_by_day ON visits (clinic_id, local_date);
 CREATE INDEX IF NOT EXISTS visits_by_expiry ON visits (expires_at);

@@ -190,6 +190,15 @@ class SqliteStore:
             "WHERE clinic_id = ? AND visit_id = ? AND invite_token = ? AND invite_state = 'claimed'",
             state, iso(retry_at), message_id, error, state, iso(now), clinic_id, visit_id, token)
 
+    def claim_reminder(self, clinic_id: str, visit_id: str, number: int) -> bool:
+        return self._changed("UPDATE visits SET reminders_sent = ? WHERE clinic_id = ? AND visit_id = ? "
+                             "AND invite_state = 'sent' AND reminders_sent = ?",
+                             number, clinic_id, visit_id, number - 1)
+
+    def release_reminder(self, clinic_id: str, visit_id: str, number: int) -> None:
+        self._db.execute("UPDATE visits SET reminders_sent = ? WHERE clinic_id = ? AND visit_id = ? "
+                         "AND reminders_sent = ?", (number - 1, clinic_id, visit_id, number))
+
     def record_delivery(self, clinic_id: str, visit_id: str, status: str, now: datetime) -> bool:
         return self._changed("UPDATE visits SET delivery = ?, delivery_at = ? WHERE clinic_id = ? AND visit_id = ? "
                              "AND invite_token != ''", status, iso(now), clinic_id, visit_id)

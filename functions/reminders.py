@@ -1,0 +1,76 @@
+"""Reminders: when an invite's link was never opened, one more SMS a set number of hours later.
+
+Each reminder is claimed with a conditional write on the visit's counter, so overlapping runs and
+retries send it at most once; a send that fails for a passing reason gives the claim back.
+Only SMS transports exist today, so a patient who prefers WhatsApp or Telegram is reminded by SMS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from functions.clinics import Clinic
+from functions.contacts import reachable_now
+from functions.invites import invite_link, sms_context
+from functions.sending import in_window
+from functions.services import Services
+from functions.store import Visit
+from functions.texts import one_line, render
+from functions.transports import Sms, TransportError
+
+log = logging.getLogger(__name__)
+
+
+def reminder_days(clinic: Clinic, now: datetime) -> list[str]:
+    """The visit days whose invites may be due a reminder now."""
+    span = clinic.sending.reminders * clinic.sending.reminder_hours
+    today = now.astimezone(clinic.zone).date()
+    return [(today - timedelta(days=d)).isoformat() for d in range(1, span // 24 + 2)]
+
+
+def due_number(clinic: Clinic, visit: Visit, now: datetime) -> int | None:
+    """Which reminder (1, 2) is due now for this visit, if any."""
+    rules = clinic.sending
+    if visit.invite_state != "sent" or visit.sent_at is None or visit.delivery in ("undelivered", "failed"):
+        return None
+    number = visit.reminders_sent + 1
+    if number > rules.reminders or now < visit.sent_at + timedelta(hours=rules.reminder_hours * number):
+        return None
+    return number
+
+
+def send_due_reminders(services: Services, clinic: Clinic, visits: list[Visit], now: datetime) -> Counter:
+    counts: Counter = Counter()
+    if not clinic.sending.reminders or not in_window(clinic.sending, now.astimezone(clinic.zone)):
+        return counts
+    due = [(v, n) for v in visits if (n := due_number(clinic, v, now))]
+    if not due:
+        return counts
+    phones = [v.phone for v, _ in due]
+    opted_out = services.store.opted_out(clinic.id, phones)
+    contacts = services.store.contacts(clinic.id, phones)
+    local_now = now.astimezone(clinic.zone)
+    for visit, number in due:
+        invite = services.store.get_invite(visit.invite_token)
+        if visit.phone in opted_out or invite is None or invite.opened_at or invite.score or invite.expires_at <= now:
+            continue
+        if not reachable_now(contacts.get(visit.phone), local_now):
+            counts["reminder_outside_patient_window"] += 1
+            continue
+        # Claim first: the counter moves from number - 1 to number for one run only.
+        if not services.store.claim_reminder(clinic.id, visit.visit_id, number):
+            continue
+        context = sms_context(clinic, invite_link(services.settings.link_base, visit.invite_token))
+        text = one_line(render(f"sms/{clinic.locale}/reminder.txt", **context))
+        try:
+            services.sms.send(Sms(to=visit.phone, text=text, reference=f"{clinic.id}/{visit.visit_id}",
+                                  sender_id=clinic.sender_id or services.settings.sms_sender_id))
+            counts["reminders_sent"] += 1
+        except TransportError as err:
+            if not err.permanent:
+                services.store.release_reminder(clinic.id, visit.visit_id, number)
+            log.warning("reminder for visit %s/%s: %s", clinic.id, visit.visit_id, err.message)
+            counts["reminders_failed"] += 1
+    return counts
