@@ -28,6 +28,7 @@ class Settings:
     sns_endpoint: str = ""
     smsru_api_id: str = ""
     smsru_test: bool = False
+    smsru_callback_secret: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_from: str = ""

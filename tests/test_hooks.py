@@ -111,3 +111,46 @@ def test_sending_to_twilio_carries_our_reference_but_nothing_personal() -> None:
             Sms("+79161234501", "text", "", reference="c1/v1"))
         sent = parse_qs(mock.calls[0].request.body)
     assert sent["StatusCallback"] == ["https://api.otk.ru/hooks/twilio/status?ref=c1%2Fv1"]
+
+
+@pytest.fixture
+def smsru_app(settings, clinic_doc):
+    from functions.app import create_app
+    from functions.clinics import save_clinic
+
+    hooked = settings.with_overrides(sms_transport="smsru", smsru_api_id="key", smsru_callback_secret="s3cret-path")
+    services = Services(hooked)
+    clinic = save_clinic(services.store, clinic_doc, NOW)
+    import_rows(services.store, clinic, [(2, visit_row(1)), (3, visit_row(2))], 14)
+    return create_app(hooked, services=services), services
+
+
+@responses.activate
+def test_smsru_status_callback_marks_delivery_by_its_sms_id(smsru_app) -> None:
+    from functions.transports.smsru import URL
+
+    import json
+
+    app, services = smsru_app
+
+    def provider(request):  # answers for the number it was asked to text, as SMS.ru does
+        number = parse_qs(request.body)["to"][0]
+        sms_id = "202-" + number[-1]
+        return 200, {}, json.dumps({"status": "OK", "status_code": 100, "sms": {
+            number: {"status": "OK", "status_code": 100, "sms_id": sms_id}}})
+
+    responses.add_callback(responses.POST, URL, callback=provider)
+    assert send_due_invites(services, NOW).sent == 2
+    form = {"data[0]": "sms_status\n202-1\n103\n1763888400", "data[1]": "sms_status\n202-2\n106\n1763888401",
+            "data[2]": "sms_status\nunknown-id\n103\n1763888402", "data[3]": "garbage"}
+    answer = app.test_client().post("/hooks/smsru/s3cret-path", data=form)
+    assert (answer.status_code, answer.get_data(as_text=True)) == (200, "100")
+    delivered = {v: services.store.get_visit("c1", v).delivery for v in ("v1", "v2")}
+    assert delivered == {"v1": "delivered", "v2": "undelivered"}
+
+
+def test_smsru_callback_without_the_secret_is_not_found(smsru_app) -> None:
+    app, services = smsru_app
+    for path in ("/hooks/smsru/guess", "/hooks/smsru/s3cret-pat"):
+        answer = app.test_client().post(path, data={"data[0]": "sms_status\n202-1\n103\n1"})
+        assert answer.status_code == 404

@@ -11,6 +11,7 @@
 | opt-out   | CLINIC#<id or *>   | OPTOUT#<phone>  | * holds a STOP for every clinic         |
 | phone     | CLINIC#<id>        | PHONE#<phone>   | the last visit invited; the repeat rule |
 | sends     | CLINIC#<id>        | SENDS#<day>     | the daily cap's count                   |
+| message   | MSG#<provider id>  | MSG             | the visit a provider's status is about  |
 | contact   | CLINIC#<id>        | CONTACT#<phone> | how and when to reach the patient; ttl  |
 | case      | CLINIC#<id>        | CASE#<case>     |                                         |
 | reward    | CLINIC#<id>        | REWARD#<reward> |                                         |
@@ -177,8 +178,27 @@ class DynamoStore(DynamoTable):
             values[":retry"] = iso(retry_at)
         else:
             expression += " REMOVE claim_until"
-        return self._update(_clinic(clinic_id), f"SMS#{visit_id}", expression,
-                            "invite_token = :token AND invite_state = :claimed", values) is not None
+        condition = "invite_token = :token AND invite_state = :claimed"
+        if state != "sent" or not message_id:
+            return self._update(_clinic(clinic_id), f"SMS#{visit_id}", expression, condition, values) is not None
+        # The provider's id points back at the visit (for its status callbacks), in the same request.
+        update = {"TableName": self.table, "Key": self._attrs({"pk": _clinic(clinic_id), "sk": f"SMS#{visit_id}"}),
+                  "UpdateExpression": expression, "ConditionExpression": condition,
+                  "ExpressionAttributeValues": self._attrs(values)}
+        index = {"TableName": self.table, "Item": self._attrs(
+            {"pk": f"MSG#{message_id}", "sk": "MSG", "clinic_id": clinic_id, "visit_id": visit_id,
+             "ttl": int((now + STATE_KEPT).timestamp())})}
+        try:
+            self.client.transact_write_items(TransactItems=[{"Update": update}, {"Put": index}])
+        except self.client.exceptions.TransactionCanceledException:
+            return False
+        return True
+
+    def find_message(self, message_id: str) -> tuple[str, str] | None:
+        item = self._get(f"MSG#{message_id}", "MSG")
+        if item is None:
+            return None
+        return self._de.deserialize(item["clinic_id"]), self._de.deserialize(item["visit_id"])
 
     def claim_reminder(self, clinic_id: str, visit_id: str, number: int) -> bool:
         previous = "reminders_sent = :before"

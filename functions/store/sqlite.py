@@ -184,11 +184,18 @@ class SqliteStore:
 
     def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
                       message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:
-        return self._changed(
+        finished = self._changed(
             "UPDATE visits SET invite_state = ?, claim_until = ?, message_id = ?, last_error = ?, "
             "sent_at = CASE ? WHEN 'sent' THEN ? ELSE sent_at END "
             "WHERE clinic_id = ? AND visit_id = ? AND invite_token = ? AND invite_state = 'claimed'",
             state, iso(retry_at), message_id, error, state, iso(now), clinic_id, visit_id, token)
+        if finished and state == "sent" and message_id:
+            self._db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", (message_id, clinic_id, visit_id))
+        return finished
+
+    def find_message(self, message_id: str) -> tuple[str, str] | None:
+        row = self._one("SELECT clinic_id, visit_id FROM messages WHERE message_id = ?", message_id)
+        return None if row is None else (row[0], row[1])
 
     def claim_reminder(self, clinic_id: str, visit_id: str, number: int) -> bool:
         return self._changed("UPDATE visits SET reminders_sent = ? WHERE clinic_id = ? AND visit_id = ? "

@@ -3,6 +3,7 @@ provider never retries forever; a request that fails its signature is refused an
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from flask import Blueprint, Response, current_app, request
@@ -56,3 +57,29 @@ def twilio_inbound():
             # Our sender is shared by every clinic, so a STOP to it holds for all of them, at once.
             _services().store.add_optout(EVERY_CLINIC, phone, utcnow())
     return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
+
+
+# SMS.ru's final statuses: 103 delivered; 104-108 and 150 not delivered (expired, deleted, phone
+# fault, unknown, rejected, no route). The rest (in the queue, sent to the operator) change nothing.
+SMSRU_FINAL = {"103": "delivered", "104": "undelivered", "105": "undelivered", "106": "undelivered",
+               "107": "undelivered", "108": "failed", "150": "failed"}
+
+
+@bp.post("/hooks/smsru/<secret>")
+def smsru_status(secret: str):
+    """SMS.ru posts data[] lines "sms_status\\n<sms_id>\\n<code>\\n<time>" and wants "100" back. It signs
+    nothing, so the callback address carries a secret only we and the SMS.ru account know."""
+    services = _services()
+    expected = services.settings.smsru_callback_secret
+    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+        raise FunnelError(404, "not_found", "No such callback.")
+    for name, value in request.form.items(multi=True):
+        if not name.startswith("data"):
+            continue
+        lines = value.replace("\r", "").split("\n")
+        if len(lines) < 3 or lines[0] != "sms_status" or lines[2] not in SMSRU_FINAL:
+            continue
+        target = services.store.find_message(lines[1])
+        if target:
+            services.store.record_delivery(*target, SMSRU_FINAL[lines[2]], utcnow())
+    return Response("100", status=200, mimetype="text/plain")
