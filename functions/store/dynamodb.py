@@ -21,35 +21,28 @@ No Scan anywhere: every read is a GetItem, a BatchGetItem or a Query on a key.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, PhoneRecentlyInvited, directory_entry, iso
-from functions.store.dynamo_table import DAY_INDEX, DynamoTable, plain_numbers
+from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
+from functions.store.dynamo_sending import DynamoSending, clinic_key
+from functions.store.dynamo_table import DAY_INDEX, plain_numbers
 from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
 
-# An invite's state outlives its visit (which expires after the link does), so a late re-import
-# of the same visit still finds the visit invited.
-STATE_KEPT = timedelta(days=90)
 
-
-def _clinic(clinic_id: str) -> str:
-    return f"CLINIC#{clinic_id}"
-
-
-class DynamoStore(DynamoTable):
+class DynamoStore(DynamoSending):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[
             {"Put": {"TableName": self.table, "Item": self._attrs(
-                {"pk": _clinic(clinic_id), "sk": "CLINIC", "config": config, "updated_at": iso(now)})}},
+                {"pk": clinic_key(clinic_id), "sk": "CLINIC", "config": config, "updated_at": iso(now)})}},
             {"Put": {"TableName": self.table, "Item": self._attrs(
                 {"pk": "CLINICS", "sk": clinic_id, **dict(zip(("timezone", "window"), directory_entry(config),
                                                               strict=True))})}},
         ])
 
     def get_clinic(self, clinic_id: str) -> dict | None:
-        item = self._get(_clinic(clinic_id), "CLINIC")
+        item = self._get(clinic_key(clinic_id), "CLINIC")
         if item is None:
             return None
         return plain_numbers(self._de.deserialize(item["config"]))
@@ -85,7 +78,8 @@ class DynamoStore(DynamoTable):
     def _visit_item(self, visit: Visit) -> dict[str, Any]:
         values: dict[str, Any] = {name: getattr(visit, name) for name in ("clinic_id", "visit_id", *VISIT_DATA)}
         values.update({k: iso(v) for k, v in values.items() if isinstance(v, datetime)})
-        values.update(pk=_clinic(visit.clinic_id), sk=f"VISIT#{visit.visit_id}", ttl=int(visit.expires_at.timestamp()),
+        values.update(pk=clinic_key(visit.clinic_id), sk=f"VISIT#{visit.visit_id}",
+                      ttl=int(visit.expires_at.timestamp()),
                       gsi1pk=f"DAY#{visit.clinic_id}#{visit.local_date}", gsi1sk=visit.visit_id)
         return self._attrs(values)
 
@@ -107,11 +101,11 @@ class DynamoStore(DynamoTable):
     def _with_state(self, clinic_id: str, data: list[dict[str, Any]], consistent: bool = False) -> list[Visit]:
         ids = [self._de.deserialize(i["visit_id"]) for i in data]
         states = {self._de.deserialize(i["sk"]).removeprefix("SMS#"): i
-                  for i in self._batch_get(_clinic(clinic_id), [f"SMS#{v}" for v in ids], consistent)}
+                  for i in self._batch_get(clinic_key(clinic_id), [f"SMS#{v}" for v in ids], consistent)}
         return [self._record(Visit, {**item, **states.get(vid, {})}) for vid, item in zip(ids, data, strict=True)]
 
     def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None:
-        item = self._get(_clinic(clinic_id), f"VISIT#{visit_id}")
+        item = self._get(clinic_key(clinic_id), f"VISIT#{visit_id}")
         return None if item is None else self._with_state(clinic_id, [item], consistent=True)[0]
 
     def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]:
@@ -121,101 +115,14 @@ class DynamoStore(DynamoTable):
 
     # Contact preferences
     def save_contacts(self, contacts: list[Contact]) -> None:
-        self._batch_put([self._item(c, _clinic(c.clinic_id), f"CONTACT#{c.phone}", ttl=int(c.expires_at.timestamp()))
-                         for c in contacts])
+        self._batch_put([self._item(c, clinic_key(c.clinic_id), f"CONTACT#{c.phone}",
+                                    ttl=int(c.expires_at.timestamp())) for c in contacts])
 
     def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]:
-        items = self._batch_get(_clinic(clinic_id), [f"CONTACT#{p}" for p in phones])
+        items = self._batch_get(clinic_key(clinic_id), [f"CONTACT#{p}" for p in phones])
         return {c.phone: c for c in (self._record(Contact, i) for i in items)}
 
     # Invites
-    def claim_invite(self, clinic_id: str, visit_id: str, token: str, now: datetime, until: datetime,
-                     *, phone: str = "", repeat_since: datetime | None = None) -> str | None:
-        values = {":claimed": "claimed", ":retry": "retry", ":until": iso(until), ":token": token, ":one": 1,
-                  ":now": iso(now), ":ttl": int((now + STATE_KEPT).timestamp())}
-        claimable = ("(attribute_not_exists(invite_state) OR "
-                     "(invite_state IN (:claimed, :retry) AND claim_until < :now))")
-        if repeat_since is None:
-            answer = self._update(
-                _clinic(clinic_id), f"SMS#{visit_id}",
-                "SET invite_state = :claimed, claim_until = :until, #ttl = :ttl, "
-                "invite_token = if_not_exists(invite_token, :token) ADD attempts :one",
-                claimable, values, names={"#ttl": "ttl"}, returns="ALL_NEW")
-            return None if answer is None else self._de.deserialize(answer["Attributes"]["invite_token"])
-        # The visit and the phone in one transaction (one request): both are taken, or neither.
-        # A transaction returns no values, so the token must be the one the visit already has, if any.
-        visit_update = {
-            "TableName": self.table, "Key": self._attrs({"pk": _clinic(clinic_id), "sk": f"SMS#{visit_id}"}),
-            "UpdateExpression": "SET invite_state = :claimed, claim_until = :until, #ttl = :ttl, "
-                                "invite_token = :token ADD attempts :one",
-            "ConditionExpression": f"{claimable} AND (attribute_not_exists(invite_token) OR invite_token = :token)",
-            "ExpressionAttributeNames": {"#ttl": "ttl"}, "ExpressionAttributeValues": self._attrs(values)}
-        phone_update = {
-            "TableName": self.table, "Key": self._attrs({"pk": _clinic(clinic_id), "sk": f"PHONE#{phone}"}),
-            "UpdateExpression": "SET visit_id = :vid, invited_at = :now, #ttl = :ttl",
-            "ConditionExpression": "attribute_not_exists(pk) OR visit_id = :vid OR invited_at < :since",
-            "ExpressionAttributeNames": {"#ttl": "ttl"},
-            "ExpressionAttributeValues": self._attrs({":vid": visit_id, ":now": iso(now), ":since": iso(repeat_since),
-                                                      ":ttl": int((now + STATE_KEPT).timestamp())})}
-        try:
-            self.client.transact_write_items(TransactItems=[{"Update": visit_update}, {"Update": phone_update}])
-        except self.client.exceptions.TransactionCanceledException as err:
-            reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed" and reasons[0] != "ConditionalCheckFailed":
-                raise PhoneRecentlyInvited(phone) from None
-            return None
-        return token
-
-    def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
-                      message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:
-        values = {":state": state, ":mid": message_id, ":err": error, ":token": token, ":claimed": "claimed"}
-        expression = "SET invite_state = :state, message_id = :mid, last_error = :err"
-        if state == "sent":
-            expression += ", sent_at = :now"
-            values[":now"] = iso(now)
-        if retry_at is not None:
-            expression += ", claim_until = :retry"
-            values[":retry"] = iso(retry_at)
-        else:
-            expression += " REMOVE claim_until"
-        condition = "invite_token = :token AND invite_state = :claimed"
-        if state != "sent" or not message_id:
-            return self._update(_clinic(clinic_id), f"SMS#{visit_id}", expression, condition, values) is not None
-        # The provider's id points back at the visit (for its status callbacks), in the same request.
-        update = {"TableName": self.table, "Key": self._attrs({"pk": _clinic(clinic_id), "sk": f"SMS#{visit_id}"}),
-                  "UpdateExpression": expression, "ConditionExpression": condition,
-                  "ExpressionAttributeValues": self._attrs(values)}
-        index = {"TableName": self.table, "Item": self._attrs(
-            {"pk": f"MSG#{message_id}", "sk": "MSG", "clinic_id": clinic_id, "visit_id": visit_id,
-             "ttl": int((now + STATE_KEPT).timestamp())})}
-        try:
-            self.client.transact_write_items(TransactItems=[{"Update": update}, {"Put": index}])
-        except self.client.exceptions.TransactionCanceledException:
-            return False
-        return True
-
-    def find_message(self, message_id: str) -> tuple[str, str] | None:
-        item = self._get(f"MSG#{message_id}", "MSG")
-        if item is None:
-            return None
-        return self._de.deserialize(item["clinic_id"]), self._de.deserialize(item["visit_id"])
-
-    def claim_reminder(self, clinic_id: str, visit_id: str, number: int) -> bool:
-        previous = "reminders_sent = :before"
-        if number == 1:
-            previous = f"(attribute_not_exists(reminders_sent) OR {previous})"
-        condition = f"invite_state = :sent AND {previous}"
-        return self._update(_clinic(clinic_id), f"SMS#{visit_id}", "SET reminders_sent = :number", condition,
-                            {":sent": "sent", ":before": number - 1, ":number": number}) is not None
-
-    def release_reminder(self, clinic_id: str, visit_id: str, number: int) -> None:
-        self._update(_clinic(clinic_id), f"SMS#{visit_id}", "SET reminders_sent = :before", "reminders_sent = :number",
-                     {":before": number - 1, ":number": number})
-
-    def record_delivery(self, clinic_id: str, visit_id: str, status: str, now: datetime) -> bool:
-        return self._update(_clinic(clinic_id), f"SMS#{visit_id}", "SET delivery = :status, delivery_at = :now",
-                            "attribute_exists(invite_token)", {":status": status, ":now": iso(now)}) is not None
-
     def put_invite(self, invite: Invite) -> bool:
         return self._put_new(self._item(invite, f"INVITE#{invite.token}", "INVITE",
                                         ttl=int(invite.expires_at.timestamp())))
@@ -244,7 +151,7 @@ class DynamoStore(DynamoTable):
                      "attribute_exists(pk)", {":zero": 0, ":one": 1}, names={"#p": platform})
 
     def add_optout(self, scope: str, phone: str, now: datetime) -> None:
-        self._put_new(self._attrs({"pk": _clinic(scope), "sk": f"OPTOUT#{phone}", "created_at": iso(now)}))
+        self._put_new(self._attrs({"pk": clinic_key(scope), "sk": f"OPTOUT#{phone}", "created_at": iso(now)}))
 
     def record_optout(self, token: str, clinic_id: str, phone: str, now: datetime) -> None:
         self.add_optout(clinic_id, phone, now)
@@ -252,46 +159,23 @@ class DynamoStore(DynamoTable):
 
     def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]:
         keys = [f"OPTOUT#{p}" for p in phones]
-        items = self._batch_get(_clinic(clinic_id), keys) + self._batch_get(_clinic(EVERY_CLINIC), keys)
+        items = self._batch_get(clinic_key(clinic_id), keys) + self._batch_get(clinic_key(EVERY_CLINIC), keys)
         return {self._de.deserialize(i["sk"]).removeprefix("OPTOUT#") for i in items}
-
-    def reserve_sends(self, clinic_id: str, day: str, wanted: int, cap: int) -> int:
-        # Optimistic: read the count, then add to it only if nobody changed it meanwhile.
-        for _ in range(10):
-            item = self._get(_clinic(clinic_id), f"SENDS#{day}")
-            used = int(self._de.deserialize(item["used"])) if item else 0
-            granted = max(0, min(wanted, cap - used))
-            if granted == 0:
-                return 0
-            condition = "used = :used" if item else "attribute_not_exists(pk)"
-            values = {":new": used + granted, ":ttl": int(datetime.fromisoformat(day).timestamp()) + 3 * 86400}
-            if item:
-                values[":used"] = used
-            done = self._update(_clinic(clinic_id), f"SENDS#{day}", "SET used = :new, #ttl = :ttl", condition,
-                                values, names={"#ttl": "ttl"})
-            if done is not None:
-                return granted
-        return 0
-
-    def release_sends(self, clinic_id: str, day: str, unused: int) -> None:
-        if unused > 0:
-            self._update(_clinic(clinic_id), f"SENDS#{day}", "ADD used :minus", "attribute_exists(pk)",
-                         {":minus": -unused})
 
     # Cases
     def create_case(self, case: Case) -> bool:
-        return self._put_new(self._item(case, _clinic(case.clinic_id), f"CASE#{case.case_id}"))
+        return self._put_new(self._item(case, clinic_key(case.clinic_id), f"CASE#{case.case_id}"))
 
     def get_case(self, clinic_id: str, case_id: str) -> Case | None:
-        item = self._get(_clinic(clinic_id), f"CASE#{case_id}")
+        item = self._get(clinic_key(clinic_id), f"CASE#{case_id}")
         return None if item is None else self._record(Case, item)
 
     def list_cases(self, clinic_id: str) -> list[Case]:
-        return [self._record(Case, i) for i in self._query_prefix(_clinic(clinic_id), "CASE#")]
+        return [self._record(Case, i) for i in self._query_prefix(clinic_key(clinic_id), "CASE#")]
 
     def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> bool:
         return self._update(
-            _clinic(clinic_id), f"CASE#{case_id}",
+            clinic_key(clinic_id), f"CASE#{case_id}",
             "SET email_state = :claimed, claim_until = :until ADD attempts :one",
             "attribute_exists(pk) AND (email_state = :empty OR "
             "(email_state IN (:claimed, :retry) AND claim_until < :now))",
@@ -310,12 +194,12 @@ class DynamoStore(DynamoTable):
             values[":retry"] = iso(retry_at)
         else:
             expression += " REMOVE claim_until"
-        self._update(_clinic(clinic_id), f"CASE#{case_id}", expression, "email_state = :claimed", values)
+        self._update(clinic_key(clinic_id), f"CASE#{case_id}", expression, "email_state = :claimed", values)
 
     # Rewards
     def create_reward(self, reward: Reward) -> bool:
-        return self._put_new(self._item(reward, _clinic(reward.clinic_id), f"REWARD#{reward.reward_id}"))
+        return self._put_new(self._item(reward, clinic_key(reward.clinic_id), f"REWARD#{reward.reward_id}"))
 
     def list_rewards(self, clinic_id: str) -> list[Reward]:
-        return [self._record(Reward, i) for i in self._query_prefix(_clinic(clinic_id), "REWARD#")]
+        return [self._record(Reward, i) for i in self._query_prefix(clinic_key(clinic_id), "REWARD#")]
 
