@@ -151,7 +151,6 @@ def test_smsru_status_callback_marks_delivery_by_its_sms_id(smsru_app) -> None:
 
 def test_smsru_callback_without_the_secret_is_not_found(smsru_app) -> None:
     app, services = smsru_app
-    services.store.save_visit(services.store.get_visit("c1", "v1"))
     for path in ("/hooks/smsru/guess", "/hooks/smsru/s3cret-pat"):
         answer = app.test_client().post(path, data={"data[0]": "sms_status\n202-1\n103\n1"})
         assert answer.status_code == 404
