@@ -13,6 +13,7 @@ from functions.alerts import alert_director
 from functions.clinics import Clinic, Platform
 from functions.errors import FunnelError
 from functions.invites import is_token
+from functions.platforms import ordered_platforms
 from functions.rewards import grant_reward
 from functions.services import Services
 from functions.store import Case, Invite, Visit
@@ -102,6 +103,8 @@ def platform_for_click(opened: Opened, platform_id: str) -> Platform:
     return platform
 
 
-def platform_links(clinic: Clinic, token: str) -> list[dict]:
-    """Buttons for the public path: every link goes through /r/ so the click is counted."""
-    return [{"id": p.id, "name": p.name, "type": p.type, "href": f"/r/{token}/{p.id}"} for p in clinic.platforms]
+def platform_links(services: Services, clinic: Clinic, token: str) -> list[dict]:
+    """Buttons for the public path, the clinic's primary first; each goes through /r/ so the click is counted."""
+    clicks = services.store.platform_clicks(clinic.id) if clinic.primary == "needs_most" else None
+    return [{"id": p.id, "name": p.name, "type": p.type, "href": f"/r/{token}/{p.id}"}
+            for p in ordered_platforms(clinic, clicks)]

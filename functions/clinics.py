@@ -33,6 +33,8 @@ class Platform:
     type: str
     name: str
     url: str
+    weight: int = 1  # for the rotation rule
+    target_share: int | None = None  # percent, for the needs_most rule
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Clinic:
     policy: str = "gated"
     sender_id: str = ""
     consent_default: bool = False
+    primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
     sending: SendRules = field(default_factory=SendRules)
 
     @property
@@ -120,7 +123,8 @@ def parse_clinic(doc: object) -> Clinic:
         directors=directors, reward_minor=reward_minor, currency=currency,
         locale=choice("locale", LOCALES, "ru"), region=region, threshold=threshold,
         policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
-        consent_default=consent_default is True, sending=sending)
+        consent_default=consent_default is True, sending=sending,
+        primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
     if problems:
         raise ClinicError(problems)
     return clinic
@@ -130,6 +134,9 @@ def _platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
     if not isinstance(value, list) or not value:
         problems.append("platforms: a list with at least one review platform")
         return ()
+    shares = [i.get("target_share") for i in value if isinstance(i, dict) and isinstance(i.get("target_share"), int)]
+    if sum(shares) > 100:
+        problems.append("platforms: target shares add up to more than 100%")
     result: list[Platform] = []
     for n, item in enumerate(value):
         where = f"platforms[{n}]"
@@ -137,6 +144,13 @@ def _platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
             problems.append(f"{where}: an object with id, type, name and url")
             continue
         pid, ptype = str(item.get("id", "")), str(item.get("type", "custom"))
+        weight, share = item.get("weight", 1), item.get("target_share")
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= 100:
+            problems.append(f"{where}.weight: a whole number from 0 to 100")
+            weight = 1
+        if share is not None and (not isinstance(share, int) or isinstance(share, bool) or not 0 <= share <= 100):
+            problems.append(f"{where}.target_share: a whole percent from 0 to 100")
+            share = None
         name, url = str(item.get("name", "")).strip(), str(item.get("url", "")).strip()
         if not SLUG.match(pid):
             problems.append(f"{where}.id: lowercase letters, digits and dashes")
@@ -148,7 +162,7 @@ def _platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
             problems.append(f"{where}.name: 1 to 40 characters")
         if not _https_url(url):
             problems.append(f"{where}.url: must be an https:// address")
-        result.append(Platform(pid, ptype, name, url))
+        result.append(Platform(pid, ptype, name, url, weight, share))
     return tuple(result)
 
 

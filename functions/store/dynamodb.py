@@ -12,6 +12,7 @@
 | phone     | CLINIC#<id>        | PHONE#<phone>   | the last visit invited; the repeat rule |
 | sends     | CLINIC#<id>        | SENDS#<day>     | the daily cap's count                   |
 | message   | MSG#<provider id>  | MSG             | the visit a provider's status is about  |
+| clicks    | CLINIC#<id>        | CLICKS#<platf.> | clicks so far, for the needs_most rule  |
 | contact   | CLINIC#<id>        | CONTACT#<phone> | how and when to reach the patient; ttl  |
 | case      | CLINIC#<id>        | CASE#<case>     |                                         |
 | reward    | CLINIC#<id>        | REWARD#<reward> |                                         |
@@ -149,6 +150,14 @@ class DynamoStore(DynamoSending):
     def record_click(self, token: str, platform: str, now: datetime) -> None:
         self._update(f"INVITE#{token}", "INVITE", "SET clicks.#p = if_not_exists(clicks.#p, :zero) + :one",
                      "attribute_exists(pk)", {":zero": 0, ":one": 1}, names={"#p": platform})
+
+    def count_platform_click(self, clinic_id: str, platform: str) -> None:
+        self._update(clinic_key(clinic_id), f"CLICKS#{platform}", "ADD clicks :one", None, {":one": 1})
+
+    def platform_clicks(self, clinic_id: str) -> dict[str, int]:
+        items = self._query_prefix(clinic_key(clinic_id), "CLICKS#")
+        return {self._de.deserialize(i["sk"]).removeprefix("CLICKS#"): int(self._de.deserialize(i["clicks"]))
+                for i in items}
 
     def add_optout(self, scope: str, phone: str, now: datetime) -> None:
         self._put_new(self._attrs({"pk": clinic_key(scope), "sk": f"OPTOUT#{phone}", "created_at": iso(now)}))

@@ -45,3 +45,5 @@ CREATE TABLE IF NOT EXISTS daily_sends (
     clinic_id TEXT NOT NULL, day TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (clinic_id, day));
 CREATE TABLE IF NOT EXISTS messages (
     message_id TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS platform_clicks (
+    clinic_id TEXT NOT NULL, platform TEXT NOT NULL, clicks INTEGER NOT NULL, PRIMARY KEY (clinic_id, platform));

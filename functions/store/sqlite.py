@@ -238,6 +238,14 @@ class SqliteStore:
     def add_optout(self, scope: str, phone: str, now: datetime) -> None:
         self._db.execute("INSERT INTO optouts VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (scope, phone, iso(now)))
 
+    def count_platform_click(self, clinic_id: str, platform: str) -> None:
+        self._db.execute("INSERT INTO platform_clicks VALUES (?, ?, 1) "
+                         "ON CONFLICT DO UPDATE SET clicks = clicks + 1", (clinic_id, platform))
+
+    def platform_clicks(self, clinic_id: str) -> dict[str, int]:
+        rows = self._db.execute("SELECT platform, clicks FROM platform_clicks WHERE clinic_id = ?", (clinic_id,))
+        return {r[0]: r[1] for r in rows}
+
     def record_optout(self, token: str, clinic_id: str, phone: str, now: datetime) -> None:
         self.add_optout(clinic_id, phone, now)
         self._db.execute("UPDATE invites SET opted_out_at = ? WHERE token = ? AND opted_out_at IS NULL",

@@ -44,7 +44,7 @@ def show(token: str):
                    "display": money(clinic.reward_minor, clinic.currency, clinic.locale)},
         "policy": clinic.policy,
         "answer": _answer_state(invite, chosen),
-        "platforms": platform_links(clinic, token) if chosen in ("public", "both") else [],
+        "platforms": platform_links(services(), clinic, token) if chosen in ("public", "both") else [],
     }
     return jsonify(body)
 
@@ -60,7 +60,7 @@ def rating(token: str):
     chosen = route(opened.clinic, score)
     return jsonify({
         "score": score, "first": first, "route": chosen,
-        "platforms": platform_links(opened.clinic, token) if chosen in ("public", "both") else [],
+        "platforms": platform_links(services(), opened.clinic, token) if chosen in ("public", "both") else [],
     })
 
 
@@ -93,4 +93,5 @@ def follow_platform(token: str, platform_id: str):
     opened = open_invite(services(), token, now)
     platform = platform_for_click(opened, platform_id)
     services().store.record_click(token, platform.id, now)
+    services().store.count_platform_click(opened.clinic.id, platform.id)
     return redirect(platform.url, code=302)
