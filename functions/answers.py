@@ -11,12 +11,13 @@ from datetime import datetime
 
 from functions.alerts import alert_director
 from functions.clinics import Clinic, Platform
+from functions.contacts import parse_preferences
 from functions.errors import FunnelError
 from functions.invites import is_token
 from functions.platforms import ordered_platforms
 from functions.rewards import grant_reward
 from functions.services import Services
-from functions.store import Case, Invite, Visit
+from functions.store import Case, Contact, Invite, Visit
 
 FEEDBACK_LIMIT = 2000
 
@@ -71,11 +72,33 @@ def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple
     return score, first
 
 
-def give_feedback(services: Services, opened: Opened, text: str, now: datetime) -> bool:
+def clean_feedback(text: object) -> str:
+    """The complaint as the director will read it; a 400 for empty or over-long text."""
+    if not isinstance(text, str) or not text.strip():
+        raise FunnelError(400, "empty_text", "Write a few words for the director.")
+    text = text.replace("\x00", "").strip()
+    if len(text) > FEEDBACK_LIMIT:
+        raise FunnelError(400, "text_too_long", f"Please keep it under {FEEDBACK_LIMIT} characters.")
+    return text
+
+
+def contact_wish(channel: object, hours: object) -> dict:
+    """How and when the patient wants to be reached, from the complaint form; a 400 for an unreadable time."""
+    found, problems = parse_preferences({"contact_channel": channel or "", "contact_hours": hours or ""})
+    if problems:
+        code = "bad_hours" if problems[0].column == "contact_hours" else "bad_channel"
+        raise FunnelError(400, code, problems[0].reason)
+    return found
+
+
+def give_feedback(services: Services, opened: Opened, text: str, now: datetime, wish: dict | None = None) -> bool:
     """Store the complaint, then make sure the director hears of it; a repeat changes nothing."""
     store, invite, clinic = services.store, opened.invite, opened.clinic
     if invite.score is None:
         raise FunnelError(409, "not_rated", "Choose a score first.")
+    if wish:
+        store.save_contacts([Contact(clinic_id=clinic.id, phone=opened.visit.phone, updated_at=now,
+                                     expires_at=opened.visit.expires_at, **wish)])
     first = store.record_feedback(invite.token, text, now)
     if not first:
         current = store.get_invite(invite.token)

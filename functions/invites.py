@@ -11,7 +11,7 @@ from functions.segments import Segments, count_segments
 from functions.store import Visit
 from functions.texts import money, one_line, render, render_clinic_text
 
-# 9 random bytes: 72 bits in 12 URL-safe characters, so https://<12-char host>/<token> is 33 characters.
+# 9 random bytes: 72 bits in 12 URL-safe characters, so https://<12-char host>/<token>/ is 34 characters.
 TOKEN_BYTES = 9
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{12}$")
 
@@ -33,7 +33,10 @@ def is_token(text: str) -> bool:
 
 
 def invite_link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/{token}"
+    """``https://host/<token>/``: the trailing slash lets the page's forms post to relative ``rating``,
+    ``feedback`` and ``optout``, which resolve to ``/<token>/…`` — so the page works without JavaScript
+    on pure static hosting, with the CDN sending those three paths to the API."""
+    return f"{base_url.rstrip('/')}/{token}/"
 
 
 def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "") -> dict[str, str]:

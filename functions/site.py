@@ -17,7 +17,18 @@ ASSETS = ("page.css", "page.js")
 
 @cache
 def render_page(locale: str, api_url: str) -> str:
-    return render("index.html", t=page_words(locale), lang=locale, api=api_url.rstrip("/"))
+    """The static page: it learns the invite's state from the API in the browser."""
+    return render_state_page(locale, api_url, None)
+
+
+BLANK_STATE = {"view": "rate", "clinic": "", "reward": "", "platforms": [], "text": "", "problem": "", "error": "",
+               "opted_out": False}
+
+
+def render_state_page(locale: str, api_url: str, state: dict | None) -> str:
+    """The same page with the invite's state already in it (the no-JavaScript answers)."""
+    return render("index.html", t=page_words(locale), lang=locale, api=api_url.rstrip("/"),
+                  static=state is None, s={**BLANK_STATE, **(state or {})})
 
 
 def build_site(out: Path, api_url: str) -> list[Path]:

@@ -1,13 +1,19 @@
-/* The rating page: one tap posts the score, then shows the next step in place.
-   Words live in the HTML (rendered from templates); this file only shows and hides them. */
+/* The rating page: the forms work without JavaScript (the API answers with the next page); with it,
+   the same forms call the JSON API and the next step appears in place. Words live in the HTML,
+   rendered from templates; this file only shows and hides them. ES5, for old in-app browsers. */
 (function () {
   "use strict";
   var api = document.body.getAttribute("data-api") || "";
-  var parts = location.pathname.split("/").filter(Boolean);
-  var token = new URLSearchParams(location.search).get("t") || parts[parts.length - 1] || "";
+  var parts = location.pathname.split("/");
+  var token = "";
+  for (var i = 0; i < parts.length; i++) {
+    if (/^[A-Za-z0-9_-]{12}$/.test(parts[i])) { token = parts[i]; break; }
+  }
   var sections = ["rate", "public", "private", "thanks", "error"];
 
   function $(id) { return document.getElementById(id); }
+
+  function each(selector, fn) { Array.prototype.forEach.call(document.querySelectorAll(selector), fn); }
 
   function show(visible) {
     sections.forEach(function (id) { $(id).hidden = visible.indexOf(id) < 0; });
@@ -30,11 +36,9 @@
   function fail(error) {
     var code = error && error.code;
     var known = code === "unknown_invite" || code === "expired_invite";
-    if (!known && !$("rate").hidden) { enable(true); }
+    enable(true);
     show(known ? ["error"] : ["error"].concat(visibleNow()));
-    document.querySelectorAll("[data-error]").forEach(function (p) {
-      p.hidden = p.getAttribute("data-error") !== (known ? code : "other");
-    });
+    each("[data-error]", function (p) { p.hidden = p.getAttribute("data-error") !== (known ? code : "other"); });
   }
 
   function visibleNow() {
@@ -42,7 +46,7 @@
   }
 
   function enable(on) {
-    document.querySelectorAll(".score").forEach(function (b) { b.disabled = !on; });
+    each(".score", function (b) { b.disabled = !on; });
   }
 
   function platforms(list) {
@@ -61,14 +65,26 @@
     if (answer.feedback_sent) { show(["thanks"]); return; }
     var route = answer.route;
     platforms(answer.platforms || []);
-    document.querySelectorAll("[data-route]").forEach(function (h) {
+    each("[data-route]", function (h) {
       h.hidden = h.getAttribute("data-route") !== (route === "both" ? "both" : "private");
     });
     show(route === "public" ? ["public"] : route === "private" ? ["private"] : ["public", "private"]);
+    var first = document.querySelector(route === "private" ? "#text" : "#platforms a");
+    if (first) { first.focus(); }
   }
 
-  document.querySelectorAll(".score").forEach(function (button) {
-    button.addEventListener("click", function () {
+  function problem(code) {
+    var shown = false;
+    each("[data-problem]", function (p) {
+      p.hidden = p.getAttribute("data-problem") !== code;
+      shown = shown || !p.hidden;
+    });
+    return shown;
+  }
+
+  each(".score", function (button) {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
       button.setAttribute("aria-pressed", "true");
       enable(false);
       call("POST", "/rating", { score: Number(button.value) }).then(next, fail);
@@ -79,25 +95,30 @@
     event.preventDefault();
     var send = event.target.querySelector("button");
     send.disabled = true;
-    call("POST", "/feedback", { text: $("text").value }).then(function () { show(["thanks"]); }, function (e) {
+    var wish = { channel: $("channel").value, hours: $("hours").value };
+    call("POST", "/feedback", { text: $("text").value, contact: wish }).then(function () {
+      show(["thanks"]);
+    }, function (e) {
       send.disabled = false;
-      fail(e);
+      if (!problem(e && e.code)) { fail(e); }
     });
   });
 
-  $("optout").addEventListener("click", function () {
+  $("optout-form").addEventListener("submit", function (event) {
+    event.preventDefault();
     call("POST", "/optout").then(function () {
-      $("optout").hidden = true;
+      $("optout-form").hidden = true;
       $("optout-done").hidden = false;
     }, fail);
   });
 
+  if (document.body.getAttribute("data-view")) { return; }  // the server already rendered this state
   call("GET", "").then(function (invite) {
     $("clinic").textContent = invite.clinic.name;
     document.querySelector("[data-reward]").textContent = invite.reward.display;
     $("reward").hidden = invite.reward.amount_minor <= 0;
     var answer = invite.answer;
-    if (answer.opted_out) { $("optout").hidden = true; $("optout-done").hidden = false; }
+    if (answer.opted_out) { $("optout-form").hidden = true; $("optout-done").hidden = false; }
     if (answer.score) {
       next({ route: answer.route, platforms: invite.platforms, feedback_sent: answer.feedback_sent });
     }

@@ -50,47 +50,113 @@ def live(app, services, clinic, monkeypatch):
     server.shutdown()
 
 
-def phone_page(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="ru-RU")
-    return context.new_page()
+def phone_page(browser, javascript: bool = True, locale: str = "ru-RU"):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale=locale,
+                                  java_script_enabled=javascript)
+    page = context.new_page()
+    page.platform_requests = []
+
+    def platform(route):  # the review sites are outside this machine: answer for them, note what they got
+        page.platform_requests.append(route.request)
+        route.fulfill(status=200, content_type="text/html", body="<p>platform</p>")
+
+    page.route("https://**", platform)
+    return page
 
 
-def test_happy_tap_shows_the_platforms_in_order(browser, live, services) -> None:
+def arrived_at_platform(page) -> object:
+    """The request that reached the review site. (Chromium may first fail to resolve the outside name on
+    this closed network and then retry into the route above, so wait for the request, not the URL.)"""
+    for _ in range(50):
+        if page.platform_requests:
+            return page.platform_requests[-1]
+        page.wait_for_timeout(100)
+    raise AssertionError("the patient never reached the platform")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_happy_tap_leads_to_the_platform_without_a_referer(browser, live, services, javascript) -> None:
     base, tokens = live
-    page = phone_page(browser)
-    page.goto(f"{base}/{tokens[0]}")
-    page.get_by_text("Клиника Тест").wait_for()
-    assert page.locator("#reward").inner_text() == "За любой ответ — 100\u00a0₽ на ваш телефон."
+    page = phone_page(browser, javascript)
+    page.goto(f"{base}/{tokens[0]}/")
+    if javascript:
+        page.get_by_text("Клиника Тест").wait_for()
+        assert page.locator("#reward").inner_text() == "За любой ответ — 100\u00a0₽ на ваш телефон."
     page.get_by_role("button", name="5 — отлично").click()
     page.locator("#public").wait_for(state="visible")
     links = page.locator("#platforms a")
     assert links.all_inner_texts() == ["Яндекс Карты", "2ГИС", "ПроДокторов"]
-    assert links.first.get_attribute("href").endswith(f"/r/{tokens[0]}/yandex")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "rating-happy-360.png"))
-    assert services.store.get_invite(tokens[0]).score == 5
+    page.screenshot(path=str(ARTIFACTS / f"rating-happy-360-{'js' if javascript else 'nojs'}.png"))
+    links.first.click()
+    arrived = arrived_at_platform(page)
+    assert arrived.url == "https://yandex.ru/maps/org/1124715036/reviews/"
+    assert "referer" not in arrived.headers and tokens[0] not in arrived.url
+    invite = services.store.get_invite(tokens[0])
+    assert (invite.score, invite.clicks) == (5, {"yandex": 1})
 
 
-def test_unhappy_tap_leads_to_a_stored_complaint(browser, live, services, outbox) -> None:
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_unhappy_tap_leads_to_a_stored_complaint(browser, live, services, outbox, javascript) -> None:
     base, tokens = live
-    page = phone_page(browser)
-    page.goto(f"{base}/{tokens[1]}")
+    page = phone_page(browser, javascript)
+    page.goto(f"{base}/{tokens[1]}/")
     page.get_by_role("button", name="2 — плохо").click()
     page.locator("#private").wait_for(state="visible")
     page.locator("#text").fill("Долго ждали в коридоре")
+    page.locator("#channel").select_option("whatsapp")
+    page.locator("#hours").fill("18-21")
     page.get_by_role("button", name="Отправить директору").click()
     page.locator("#thanks").wait_for(state="visible")
     assert services.store.get_invite(tokens[1]).feedback == "Долго ждали в коридоре"
     [email] = outbox.messages("email")
-    assert "Долго ждали в коридоре" in email["text"]
-    # Reopening the link shows where the patient left off.
-    page.reload()
-    page.locator("#thanks").wait_for(state="visible")
+    assert "Долго ждали в коридоре" in email["text"] and "WhatsApp, с 18 до 21" in email["text"]
+
+
+def test_an_over_long_complaint_is_explained_and_kept_without_javascript(browser, live, services) -> None:
+    base, tokens = live
+    page = phone_page(browser, javascript=False)
+    page.goto(f"{base}/{tokens[1]}/")
+    page.get_by_role("button", name="1 — очень плохо").click()
+    page.locator("#text").evaluate("(t, v) => { t.removeAttribute('maxlength'); t.value = v; }", "х" * 2001)
+    page.get_by_role("button", name="Отправить директору").click()
+    page.locator("[data-problem=text_too_long]").wait_for(state="visible")
+    assert len(page.locator("#text").input_value()) == 2000  # what they wrote is not lost
+    assert services.store.get_invite(tokens[1]).feedback is None
+
+
+def test_keyboard_only(browser, live, services) -> None:
+    base, tokens = live
+    page = phone_page(browser)
+    page.goto(f"{base}/{tokens[0]}/")
+    page.get_by_text("Клиника Тест").wait_for()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.value") == "5"
+    page.keyboard.press("Enter")
+    page.locator("#public").wait_for(state="visible")
+    assert page.evaluate("document.activeElement.textContent") == "Яндекс Карты"
+    page.keyboard.press("Enter")
+    assert arrived_at_platform(page).url == "https://yandex.ru/maps/org/1124715036/reviews/"
+    assert services.store.get_invite(tokens[0]).clicks == {"yandex": 1}
+
+
+def test_english_by_lang(browser, live) -> None:
+    base, tokens = live
+    page = phone_page(browser, locale="ru-RU")
+    page.goto(f"{base}/{tokens[0]}/?lang=en")
+    page.get_by_text("How was your visit?").wait_for()
+    page.get_by_role("button", name="5 — excellent").click()
+    page.get_by_text("Thank you! Will you tell others?").wait_for()
 
 
 def test_unknown_link_gets_a_friendly_message(browser, live) -> None:
     base, _ = live
     page = phone_page(browser)
-    page.goto(f"{base}/AAAAAAAAAAAA")
+    page.goto(f"{base}/AAAAAAAAAAAA/")
     page.locator("[data-error=unknown_invite]").wait_for(state="visible")
+    nojs = phone_page(browser, javascript=False)
+    nojs.goto(f"{base}/AAAAAAAAAAAA/")
+    nojs.get_by_role("button", name="4 — хорошо").click()
+    nojs.locator("[data-error=unknown_invite]").wait_for(state="visible")

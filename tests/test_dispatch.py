@@ -35,8 +35,9 @@ def test_each_visit_of_today_gets_one_sms_with_a_short_link(store, clinic_doc, s
     assert message.text.startswith("Клиника Тест: как прошёл визит?")
     assert "100\u00a0₽" in message.text
     link = next(word for word in message.text.split() if word.startswith("https://"))
-    token = link.removeprefix("https://otk.example.ru/")
-    assert is_token(token) and len(link) <= 35
+    token = link.removeprefix("https://otk.example.ru/").removesuffix("/")
+    assert is_token(token) and link.endswith(f"/{token}/")
+    assert len(link) - len("otk.example.ru") + 12 <= 35  # the budget is for a 12-character host
     invite = store.get_invite(token)
     assert invite.expires_at == NOW + timedelta(days=14)
     # Privacy: neither the doctor nor the patient's name is in the SMS.

@@ -85,7 +85,7 @@ def test_visit_to_invite_to_answer_to_reward(funnel, clinic_doc) -> None:
     sms = requests.get(base + "/outbox?format=json", timeout=5).json()["messages"]
     links = {m["to"]: next(w for w in m["text"].split() if w.startswith(base)) for m in sms if m["kind"] == "sms"}
     assert set(links) == {"+79165550001", "+79165550002"}
-    happy, unhappy = (links["+79165550001"].rsplit("/", 1)[1], links["+79165550002"].rsplit("/", 1)[1])
+    happy, unhappy = (links[phone].rstrip("/").rsplit("/", 1)[1] for phone in ("+79165550001", "+79165550002"))
 
     page = requests.get(links["+79165550001"], timeout=5)
     assert page.status_code == 200 and 'class="score"' in page.text

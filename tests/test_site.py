@@ -18,7 +18,8 @@ def test_build_writes_both_locales_and_the_assets(tmp_path) -> None:
     assert '<html lang="ru">' in ru and "Как прошёл ваш визит?" in ru
     assert '<html lang="en">' in en and "How was your visit?" in en
     assert 'data-api="https://api.otklik.ru"' in ru
-    assert len(re.findall(r'<button type="button" class="score" value="\d"', ru)) == 5
+    assert len(re.findall(r'<button type="submit" name="score" class="score" value="\d"', ru)) == 5
+    assert '<form method="post" action="rating"' in ru  # works without JavaScript
     assert "одинаковое за любую оценку" in ru  # the reward is the same for every answer
 
 
@@ -36,9 +37,10 @@ def test_everything_needed_to_render_and_tap_fits_one_round_trip(tmp_path) -> No
 
 def test_page_locale_follows_lang_then_accept_language(client) -> None:
     token = "AAAAAAAAAAAA"
-    assert '<html lang="ru">' in client.get(f"/{token}").get_data(as_text=True)
-    assert '<html lang="en">' in client.get(f"/{token}?lang=en").get_data(as_text=True)
-    english = client.get(f"/{token}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="ru">' in client.get(f"/{token}/").get_data(as_text=True)
+    assert '<html lang="en">' in client.get(f"/{token}/?lang=en").get_data(as_text=True)
+    assert client.get(f"/{token}").headers["Location"] == f"/{token}/"
+    english = client.get(f"/{token}/", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="en">' in english.get_data(as_text=True)
     assert client.get("/not-a-token-at-all").status_code == 404
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect
 
 from functions.answers import (
-    FEEDBACK_LIMIT,
+    clean_feedback,
+    contact_wish,
     give_feedback,
     open_invite,
     platform_for_click,
@@ -67,14 +68,11 @@ def rating(token: str):
 @bp.post("/api/v1/invites/<token>/feedback")
 def feedback(token: str):
     body = json_body()
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise FunnelError(400, "empty_text", "Write a few words for the director.")
-    text = text.replace("\x00", "").strip()
-    if len(text) > FEEDBACK_LIMIT:
-        raise FunnelError(400, "text_too_long", f"Please keep it under {FEEDBACK_LIMIT} characters.")
+    text = clean_feedback(body.get("text"))
+    contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
+    wish = contact_wish(contact.get("channel"), contact.get("hours"))
     opened = open_invite(services(), token, utcnow())
-    first = give_feedback(services(), opened, text, utcnow())
+    first = give_feedback(services(), opened, text, utcnow(), wish)
     return jsonify({"received": True, "first": first})
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, send_from_directory
 
 from functions.invites import is_token
 from functions.services import Services
@@ -37,17 +37,24 @@ def home() -> Response:
     return _page()
 
 
-@bp.get("/<token>")
+@bp.get("/<token>/")
 def rating_page(token: str) -> Response:
     if not is_token(token):
         abort(404)
     return _page()
 
 
+@bp.get("/<token>")
+def rating_page_without_slash(token: str) -> Response:
+    """Links always end in a slash (the forms' relative actions need it); mend one typed without."""
+    if not is_token(token):
+        abort(404)
+    return redirect(f"/{token}/", code=308)
+
+
 @bp.get("/assets/<path:name>")
 def asset(name: str) -> Response:
-    response = send_from_directory(SITE, name, max_age=3600)
-    return response
+    return send_from_directory(SITE, name, max_age=3600)
 
 
 @outbox_bp.get("/outbox.css")

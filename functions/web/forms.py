@@ -1,0 +1,101 @@
+"""The rating page without JavaScript: its forms post to ``/<token>/rating|feedback|optout`` and get
+the same page back, server-rendered in its next state. (With JavaScript the page calls the JSON API
+and changes in place.) Served everywhere: on AWS the CDN sends these three paths to the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, request
+
+from functions.answers import (
+    Opened,
+    clean_feedback,
+    contact_wish,
+    give_feedback,
+    open_invite,
+    platform_links,
+    rate,
+    route,
+)
+from functions.errors import FunnelError
+from functions.services import Services, utcnow
+from functions.site import render_state_page
+from functions.texts import money
+from functions.web.pages import page_locale
+
+bp = Blueprint("forms", __name__)
+SCORES = {"1", "2", "3", "4", "5"}
+
+
+def _services() -> Services:
+    return current_app.extensions["otklik"]
+
+
+def _page(state: dict, status: int = 200) -> Response:
+    settings = _services().settings
+    html = render_state_page(page_locale(), settings.api_url, state)
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _state(opened: Opened, now: datetime, **extra: object) -> dict:
+    """What the page shows for this invite now: the next step after what the patient already did."""
+    invite = _services().store.get_invite(opened.invite.token) or opened.invite
+    clinic = opened.clinic
+    view = "rate"
+    if invite.feedback is not None:
+        view = "thanks"
+    elif invite.score:
+        view = route(clinic, invite.score)
+    state = {"view": view, "clinic": clinic.name, "opted_out": invite.opted_out_at is not None,
+             "reward": money(clinic.reward_minor, clinic.currency, page_locale()) if clinic.reward_minor else ""}
+    if view in ("public", "both"):
+        state["platforms"] = platform_links(_services(), clinic, invite.token)
+    return {**state, **extra}
+
+
+def _opened(token: str) -> tuple[Opened | None, Response | None]:
+    try:
+        return open_invite(_services(), token, utcnow()), None
+    except FunnelError as err:
+        return None, _page({"view": "error", "error": err.code}, err.status)
+
+
+@bp.post("/<token>/rating")
+def rate_form(token: str) -> Response:
+    opened, failed = _opened(token)
+    if failed:
+        return failed
+    score = request.form.get("score", "")
+    if score not in SCORES:
+        return _page(_state(opened, utcnow()), 400)
+    rate(_services(), opened, int(score), utcnow())
+    return _page(_state(opened, utcnow()))
+
+
+@bp.post("/<token>/feedback")
+def feedback_form(token: str) -> Response:
+    opened, failed = _opened(token)
+    if failed:
+        return failed
+    text = request.form.get("text", "")
+    try:
+        cleaned = clean_feedback(text)
+        wish = contact_wish(request.form.get("channel"), request.form.get("hours"))
+        give_feedback(_services(), opened, cleaned, utcnow(), wish)
+    except FunnelError as err:
+        if err.code == "not_rated":
+            return _page(_state(opened, utcnow()), 409)
+        return _page(_state(opened, utcnow(), problem=err.code, text=text[:2000]), 400)
+    return _page(_state(opened, utcnow()))
+
+
+@bp.post("/<token>/optout")
+def optout_form(token: str) -> Response:
+    opened, failed = _opened(token)
+    if failed:
+        return failed
+    _services().store.record_optout(token, opened.clinic.id, opened.visit.phone, utcnow())
+    return _page(_state(opened, utcnow()))
