@@ -247,3 +247,20 @@ def site_build(api_url: str, out: Path) -> None:
 
     for path in build_site(out, api_url):
         click.echo(path)
+
+
+@site.command("deploy")
+@click.option("--bucket", required=True, help="The S3 bucket behind the page's CDN.")
+@click.option("--api-url", required=True, help="Where the API answers, e.g. https://api.otklik.ru")
+@click.pass_obj
+def site_deploy(services: Services, bucket: str, api_url: str) -> None:
+    """Build the page and upload it with the right Content-Type and Cache-Control."""
+    import tempfile
+
+    from functions.aws import client
+    from functions.site import build_site, deploy_site
+
+    with tempfile.TemporaryDirectory() as folder:
+        build_site(Path(folder), api_url)
+        for key, content_type, cache_control in deploy_site(Path(folder), client("s3", services.settings), bucket):
+            click.echo(f"{key}  {content_type}  {cache_control}")

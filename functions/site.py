@@ -6,13 +6,20 @@ same page on the fly. The page's JavaScript never holds words: every text is in 
 
 from __future__ import annotations
 
-import shutil
+import hashlib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from functions.texts import SITE, page_words, render
 
 ASSETS = ("page.css", "page.js")
+LOCAL_ASSETS = {name: f"/assets/{name}" for name in ASSETS}
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+                 ".js": "text/javascript; charset=utf-8"}
+# Hashed assets never change under their name; the page itself must be re-checked on every visit.
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
 
 
 @cache
@@ -21,25 +28,51 @@ def render_page(locale: str, api_url: str) -> str:
     return render_state_page(locale, api_url, None)
 
 
+def hashed_assets() -> dict[str, tuple[str, bytes]]:
+    """Each asset under a name that carries its content hash (page.3f2a9c1d.css), with its bytes."""
+    named = {}
+    for name in ASSETS:
+        data = (SITE / name).read_bytes()
+        stem, ext = name.rsplit(".", 1)
+        named[name] = (f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}", data)
+    return named
+
+
 BLANK_STATE = {"view": "rate", "clinic": "", "reward": "", "platforms": [], "text": "", "problem": "", "error": "",
                "opted_out": False}
 
 
-def render_state_page(locale: str, api_url: str, state: dict | None) -> str:
+def render_state_page(locale: str, api_url: str, state: dict | None, assets: dict[str, str] | None = None) -> str:
     """The same page with the invite's state already in it (the no-JavaScript answers)."""
     return render("index.html", t=page_words(locale), lang=locale, api=api_url.rstrip("/"),
-                  static=state is None, s={**BLANK_STATE, **(state or {})})
+                  static=state is None, s={**BLANK_STATE, **(state or {})}, assets=assets or LOCAL_ASSETS)
 
 
 def build_site(out: Path, api_url: str) -> list[Path]:
-    """Write index.html (Russian), en/index.html and the assets; return the files written."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write index.html (Russian), en/index.html and the content-hashed assets; return the files written."""
+    named = hashed_assets()
+    urls = {name: f"/assets/{hashed}" for name, (hashed, _) in named.items()}
     written = []
+    (out / "assets").mkdir(parents=True, exist_ok=True)
+    for hashed, data in named.values():
+        target = out / "assets" / hashed
+        target.write_bytes(data)
+        written.append(target)
     for locale, target in (("ru", out / "index.html"), ("en", out / "en" / "index.html")):
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(locale, api_url), encoding="utf-8")
+        target.write_text(render_state_page(locale, api_url, None, urls), encoding="utf-8")
         written.append(target)
-    (out / "assets").mkdir(exist_ok=True)
-    for name in ASSETS:
-        written.append(Path(shutil.copyfile(SITE / name, out / "assets" / name)))
     return written
+
+
+def deploy_site(out: Path, s3: Any, bucket: str) -> list[tuple[str, str, str]]:
+    """Upload a built folder: each file with its Content-Type; hashed assets cached for good, pages re-checked."""
+    uploaded = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        key = path.relative_to(out).as_posix()
+        content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        cache_control = IMMUTABLE if key.startswith("assets/") else REVALIDATE
+        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type,
+                      CacheControl=cache_control)
+        uploaded.append((key, content_type, cache_control))
+    return uploaded

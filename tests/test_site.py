@@ -9,10 +9,12 @@ from functions.site import build_site
 from functions.texts import SITE
 
 
-def test_build_writes_both_locales_and_the_assets(tmp_path) -> None:
-    written = build_site(tmp_path, "https://api.otklik.ru/")
-    assert {p.relative_to(tmp_path).as_posix() for p in written} == {
-        "index.html", "en/index.html", "assets/page.css", "assets/page.js"}
+def test_build_writes_both_locales_and_the_hashed_assets(tmp_path) -> None:
+    written = {p.relative_to(tmp_path).as_posix() for p in build_site(tmp_path, "https://api.otklik.ru/")}
+    css = next(name for name in written if name.endswith(".css"))
+    js = next(name for name in written if name.endswith(".js"))
+    assert written == {"index.html", "en/index.html", css, js}
+    assert re.fullmatch(r"assets/page\.[0-9a-f]{10}\.css", css) and re.fullmatch(r"assets/page\.[0-9a-f]{10}\.js", js)
     ru = (tmp_path / "index.html").read_text(encoding="utf-8")
     en = (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in ru and "Как прошёл ваш визит?" in ru
@@ -21,6 +23,7 @@ def test_build_writes_both_locales_and_the_assets(tmp_path) -> None:
     assert len(re.findall(r'<button type="submit" name="score" class="score" value="\d"', ru)) == 5
     assert '<form method="post" action="rating"' in ru  # works without JavaScript
     assert "одинаковое за любую оценку" in ru  # the reward is the same for every answer
+    assert f'href="/{css}"' in ru and f'src="/{js}"' in ru
 
 
 def test_javascript_holds_no_words() -> None:
@@ -29,9 +32,8 @@ def test_javascript_holds_no_words() -> None:
 
 
 def test_everything_needed_to_render_and_tap_fits_one_round_trip(tmp_path) -> None:
-    build_site(tmp_path, "https://api.otklik.ru")
-    total = sum(len(gzip.compress(p.read_bytes(), 9)) for p in (
-        tmp_path / "index.html", tmp_path / "assets" / "page.css", tmp_path / "assets" / "page.js"))
+    total = sum(len(gzip.compress(p.read_bytes(), 9)) for p in build_site(tmp_path, "https://api.otklik.ru")
+                if p.name != "index.html" or p.parent == tmp_path)
     assert total <= 14 * 1024
 
 
@@ -50,3 +52,22 @@ def test_outbox_is_styled_within_the_content_security_policy(client) -> None:
     assert "<style" not in page and 'href="/outbox.css"' in page
     css = client.get("/outbox.css")
     assert css.status_code == 200 and css.mimetype == "text/css"
+
+
+def test_deploy_uploads_with_content_type_and_cache_control(aws_env, tmp_path) -> None:
+    import boto3
+
+    from functions.site import deploy_site
+
+    s3 = boto3.client("s3", region_name="eu-central-1")
+    s3.create_bucket(Bucket="otklik-site", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    build_site(tmp_path, "https://api.otklik.ru")
+    uploaded = {key: (ctype, cache) for key, ctype, cache in deploy_site(tmp_path, s3, "otklik-site")}
+    page = s3.get_object(Bucket="otklik-site", Key="index.html")
+    assert (page["ContentType"], page["CacheControl"]) == ("text/html; charset=utf-8", "no-cache")
+    assert "Как прошёл ваш визит?" in page["Body"].read().decode()
+    js = next(key for key in uploaded if key.endswith(".js"))
+    head = s3.head_object(Bucket="otklik-site", Key=js)
+    assert (head["ContentType"], head["CacheControl"]) == (
+        "text/javascript; charset=utf-8", "public, max-age=31536000, immutable")
+    assert set(uploaded) == {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
