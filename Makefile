@@ -40,6 +40,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/dispatch.py
 	$(PY) bench/import_time.py
 	$(PY) bench/import.py
+	$(PY) bench/page.py
 
 package: $(DEPLOY_VENV)/.deploy
 	mkdir -p build
