@@ -14,6 +14,8 @@ from functions.store import Store
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 SENDER_ID = re.compile(r"^[A-Za-z0-9]{1,11}$")
+LOGO = re.compile(r"^data:image/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$")
+LOGO_LIMIT = 16_000
 PLATFORM_TYPES = ("yandex_maps", "2gis", "prodoctorov", "google", "custom")
 POLICIES = ("gated", "open")
 LOCALES = ("ru", "en")
@@ -52,6 +54,8 @@ class Clinic:
     policy: str = "gated"
     sender_id: str = ""
     consent_default: bool = False
+    logo: str = ""  # a small data: image (no request to anyone else's server)
+    accent: str = ""  # "#RRGGBB" for the page's buttons
     primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
     sending: SendRules = field(default_factory=SendRules)
 
@@ -113,6 +117,13 @@ def parse_clinic(doc: object) -> Clinic:
     if not isinstance(consent_default, bool):
         problems.append("consent_default: true or false")
     region = text("region", "RU", limit=2).upper()
+    logo, accent = doc.get("logo", ""), doc.get("accent", "")
+    if logo and (not isinstance(logo, str) or len(logo) > LOGO_LIMIT or not LOGO.match(logo)):
+        problems.append(f"logo: a data:image/png, jpeg, webp or svg+xml;base64 address under {LOGO_LIMIT // 1000} KB")
+        logo = ""
+    if accent and (not isinstance(accent, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", accent)):
+        problems.append("accent: a colour like #2f6fdb")
+        accent = ""
 
     platforms = _platforms(doc.get("platforms"), problems)
     directors = _directors(doc.get("directors"), problems)
@@ -123,7 +134,7 @@ def parse_clinic(doc: object) -> Clinic:
         directors=directors, reward_minor=reward_minor, currency=currency,
         locale=choice("locale", LOCALES, "ru"), region=region, threshold=threshold,
         policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
-        consent_default=consent_default is True, sending=sending,
+        consent_default=consent_default is True, sending=sending, logo=logo, accent=accent,
         primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
     if problems:
         raise ClinicError(problems)

@@ -38,8 +38,8 @@ def hashed_assets() -> dict[str, tuple[str, bytes]]:
     return named
 
 
-BLANK_STATE = {"view": "rate", "clinic": "", "reward": "", "platforms": [], "text": "", "problem": "", "error": "",
-               "opted_out": False}
+BLANK_STATE = {"view": "rate", "clinic": "", "logo": "", "reward": "", "platforms": [], "text": "", "problem": "",
+               "error": "", "opted_out": False}
 
 
 def render_state_page(locale: str, api_url: str, state: dict | None, assets: dict[str, str] | None = None) -> str:

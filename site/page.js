@@ -115,6 +115,8 @@
   if (document.body.getAttribute("data-view")) { return; }  // the server already rendered this state
   call("GET", "").then(function (invite) {
     $("clinic").textContent = invite.clinic.name;
+    if (invite.clinic.logo) { $("logo").src = invite.clinic.logo; $("logo").hidden = false; }
+    if (invite.clinic.accent) { document.documentElement.style.setProperty("--accent", invite.clinic.accent); }
     document.querySelector("[data-reward]").textContent = invite.reward.display;
     $("reward").hidden = invite.reward.amount_minor <= 0;
     var answer = invite.answer;

@@ -27,7 +27,7 @@ def test_reading_the_invite_shows_clinic_and_reward_but_no_personal_data(client,
     answer = client.get(f"/api/v1/invites/{tokens[0]}")
     assert answer.status_code == 200
     body = answer.get_json()
-    assert body["clinic"] == {"name": "Клиника Тест", "locale": "ru"}
+    assert body["clinic"] == {"name": "Клиника Тест", "locale": "ru", "logo": "", "accent": ""}
     assert body["reward"]["display"] == "100\u00a0₽"
     assert body["answer"] == {"score": None, "route": None, "feedback_sent": False, "opted_out": False}
     assert "+7916" not in answer.get_data(as_text=True) and "Иванов" not in answer.get_data(as_text=True)

@@ -160,3 +160,18 @@ def test_unknown_link_gets_a_friendly_message(browser, live) -> None:
     nojs.goto(f"{base}/AAAAAAAAAAAA/")
     nojs.get_by_role("button", name="4 — хорошо").click()
     nojs.locator("[data-error=unknown_invite]").wait_for(state="visible")
+
+
+def test_the_clinics_logo_and_accent_without_any_outside_request(browser, live, services, clinic_doc) -> None:
+    from functions.clinics import save_clinic
+
+    dot = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
+           "awAAAABJRU5ErkJggg==")  # a 1x1 PNG
+    save_clinic(services.store, {**clinic_doc, "logo": dot, "accent": "#0a7d4f"}, NOW)
+    base, tokens = live
+    page = phone_page(browser)
+    page.goto(f"{base}/{tokens[0]}/")
+    page.get_by_text("Клиника Тест").wait_for()
+    assert page.locator("#logo").get_attribute("src") == dot and page.locator("#logo").is_visible()
+    assert page.locator(".score").first.evaluate("b => getComputedStyle(b).borderTopColor") == "rgb(10, 125, 79)"
+    assert page.platform_requests == []

@@ -26,6 +26,9 @@ def test_valid_document_round_trips(clinic_doc) -> None:
     ({"reward": {"amount_minor": -1, "currency": "RUB"}}, "reward.amount_minor"),
     ({"id": "Bad Id"}, "id"),
     ({"sender_id": "Too-Long-Sender"}, "sender_id"),
+    ({"logo": "https://clinic.ru/logo.png"}, "logo"),  # a request to someone else's server
+    ({"logo": "data:text/html;base64,PHNjcmlwdD4="}, "logo"),
+    ({"accent": "red; background: url(x)"}, "accent"),
 ])
 def test_bad_values_are_named(clinic_doc, change, problem) -> None:
     with pytest.raises(ClinicError) as err:

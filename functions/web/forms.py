@@ -49,7 +49,7 @@ def _state(opened: Opened, now: datetime, **extra: object) -> dict:
         view = "thanks"
     elif invite.score:
         view = route(clinic, invite.score)
-    state = {"view": view, "clinic": clinic.name, "opted_out": invite.opted_out_at is not None,
+    state = {"view": view, "clinic": clinic.name, "logo": clinic.logo, "opted_out": invite.opted_out_at is not None,
              "reward": money(clinic.reward_minor, clinic.currency, page_locale()) if clinic.reward_minor else ""}
     if view in ("public", "both"):
         state["platforms"] = platform_links(_services(), clinic, invite.token)

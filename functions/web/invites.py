@@ -40,7 +40,7 @@ def show(token: str):
     invite, clinic = opened.invite, opened.clinic
     chosen = route(clinic, invite.score) if invite.score else None
     body = {
-        "clinic": {"name": clinic.name, "locale": clinic.locale},
+        "clinic": {"name": clinic.name, "locale": clinic.locale, "logo": clinic.logo, "accent": clinic.accent},
         "reward": {"amount_minor": clinic.reward_minor, "currency": clinic.currency,
                    "display": money(clinic.reward_minor, clinic.currency, clinic.locale)},
         "policy": clinic.policy,
