@@ -56,16 +56,9 @@ class DynamoSending(DynamoTable):
 
     def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
                       message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:
-        values = {":state": state, ":mid": message_id, ":err": error, ":token": token, ":claimed": "claimed"}
-        expression = "SET invite_state = :state, message_id = :mid, last_error = :err"
-        if state == "sent":
-            expression += ", sent_at = :now"
-            values[":now"] = iso(now)
-        if retry_at is not None:
-            expression += ", claim_until = :retry"
-            values[":retry"] = iso(retry_at)
-        else:
-            expression += " REMOVE claim_until"
+        expression, values = self._outcome("invite_state", "sent_at", state, now, error, retry_at,
+                                           {":message_id": message_id})
+        values.update({":token": token, ":claimed": "claimed"})
         condition = "invite_token = :token AND invite_state = :claimed"
         if state != "sent" or not message_id:
             return self._update(clinic_key(clinic_id), f"SMS#{visit_id}", expression, condition, values) is not None

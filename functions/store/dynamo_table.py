@@ -130,6 +130,22 @@ class DynamoTable:
         except self.client.exceptions.ConditionalCheckFailedException:
             return None
 
+    @staticmethod
+    def _outcome(state_field: str, done_field: str, state: str, now: datetime, error: str,
+                 retry_at: datetime | None, extra: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """The update that records a side effect's outcome: its state and error, when it was done
+        (if it was), and when to retry (or no claim at all once settled)."""
+        values: dict[str, Any] = {":state": state, ":err": error, **(extra or {})}
+        sets = [f"{state_field} = :state", "last_error = :err", *(f"{k[1:]} = {k}" for k in extra or {})]
+        if state == "sent":
+            sets.append(f"{done_field} = :now")
+            values[":now"] = iso(now)
+        if retry_at is not None:
+            sets.append("claim_until = :retry")
+            values[":retry"] = iso(retry_at)
+        expression = "SET " + ", ".join(sets) + ("" if retry_at is not None else " REMOVE claim_until")
+        return expression, values
+
     def _put_new(self, item: dict[str, Any]) -> bool:
         try:
             self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")

@@ -193,16 +193,8 @@ class DynamoStore(DynamoSending):
 
     def finish_case_email(self, clinic_id: str, case_id: str, state: str, now: datetime, *,
                           error: str = "", retry_at: datetime | None = None) -> None:
-        values: dict[str, Any] = {":state": state, ":err": error, ":claimed": "claimed"}
-        expression = "SET email_state = :state, last_error = :err"
-        if state == "sent":
-            expression += ", emailed_at = :now"
-            values[":now"] = iso(now)
-        if retry_at is not None:
-            expression += ", claim_until = :retry"
-            values[":retry"] = iso(retry_at)
-        else:
-            expression += " REMOVE claim_until"
+        expression, values = self._outcome("email_state", "emailed_at", state, now, error, retry_at)
+        values[":claimed"] = "claimed"
         self._update(clinic_key(clinic_id), f"CASE#{case_id}", expression, "email_state = :claimed", values)
 
     # Rewards
