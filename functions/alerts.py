@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from functions.cases import KIND_NAMES, suggested_reply
 from functions.clinics import Clinic
 from functions.services import Services, backoff
 from functions.store import Case, Contact, Visit
@@ -25,7 +26,8 @@ def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact |
         "clinic": clinic.name, "branch": visit.branch, "score": case.score, "text": case.text,
         "excerpt": excerpt, "patient": visit.patient_name, "phone": visit.phone,
         "visit_time": local.strftime("%d.%m.%Y %H:%M"), "doctor": visit.doctor, "service": visit.service,
-        "contact": contact,
+        "contact": contact, "kind": KIND_NAMES[clinic.locale][case.kind],
+        "reply": suggested_reply(clinic, case.kind, visit.patient_name),
     }
     base = f"emails/{clinic.locale}/complaint"
     return Email(to=clinic.directors, subject=one_line(render(f"{base}.subject.txt", **context))[:200],

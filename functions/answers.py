@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from functions.alerts import alert_director
+from functions.cases import guess_kind
 from functions.clinics import Clinic, Platform
 from functions.contacts import parse_preferences
 from functions.errors import FunnelError
@@ -114,7 +115,7 @@ def ensure_case(services: Services, opened: Opened, case_id: str, score: int, te
     """Create the case unless it exists, then claim and send its email unless that is done or under way."""
     clinic, visit = opened.clinic, opened.visit
     case = Case(clinic_id=clinic.id, case_id=case_id, visit_id=visit.visit_id, score=score, text=text,
-                created_at=now)
+                created_at=now, kind=guess_kind(clinic, text))
     services.store.create_case(case)
     alert_director(services, clinic, case, visit, now)
 

@@ -56,6 +56,9 @@ class Clinic:
     consent_default: bool = False
     logo: str = ""  # a small data: image (no request to anyone else's server)
     accent: str = ""  # "#RRGGBB" for the page's buttons
+    director_name: str = ""  # signs the suggested replies
+    reply_rules: dict = field(default_factory=dict, compare=False)  # kind -> keyword stems (the clinic's own)
+    replies: dict = field(default_factory=dict, compare=False)  # kind -> the clinic's own reply text
     primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
     sending: SendRules = field(default_factory=SendRules)
 
@@ -75,6 +78,7 @@ class Clinic:
         doc["directors"] = list(self.directors)
         doc["reward"] = {"amount_minor": doc.pop("reward_minor"), "currency": doc.pop("currency")}
         doc["sending"] = self.sending.to_doc()
+        doc["reply_rules"] = {k: list(v) for k, v in self.reply_rules.items()}
         return doc
 
 
@@ -129,12 +133,14 @@ def parse_clinic(doc: object) -> Clinic:
     directors = _directors(doc.get("directors"), problems)
     reward_minor, currency = _reward(doc.get("reward"), problems)
     sending = parse_rules(doc.get("sending"), problems)
+    reply_rules, replies = _replies(doc, problems)
     clinic = Clinic(
         id=clinic_id, name=text("name", limit=80), timezone=timezone, platforms=platforms,
         directors=directors, reward_minor=reward_minor, currency=currency,
         locale=choice("locale", LOCALES, "ru"), region=region, threshold=threshold,
         policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
         consent_default=consent_default is True, sending=sending, logo=logo, accent=accent,
+        director_name=str(doc.get("director_name", ""))[:80], reply_rules=reply_rules, replies=replies,
         primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
     if problems:
         raise ClinicError(problems)
@@ -182,6 +188,31 @@ def _https_url(url: str) -> bool:
         return False
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
+
+
+def _replies(doc: dict, problems: list[str]) -> tuple[dict, dict]:
+    """The clinic's own keyword rules and reply texts per kind of complaint, if it has any."""
+    from jinja2 import TemplateError
+
+    from functions.texts import render_clinic_text
+
+    rules, replies = doc.get("reply_rules") or {}, doc.get("replies") or {}
+    kinds = ("simple", "specific", "unclear")
+    if not isinstance(rules, dict) or any(k not in kinds or not isinstance(v, list)
+                                          or not all(isinstance(w, str) and w.strip() for w in v)
+                                          for k, v in rules.items()):
+        problems.append("reply_rules: {kind: [keyword stems]} for simple, specific or unclear")
+        rules = {}
+    if not isinstance(replies, dict) or any(k not in kinds or not isinstance(v, str) or len(v) > 1000
+                                            for k, v in replies.items()):
+        problems.append("replies: {kind: text} for simple, specific or unclear, up to 1000 characters")
+        replies = {}
+    for kind, text in replies.items():
+        try:
+            render_clinic_text(text, patient="Анна", clinic="Клиника", director="Мария")
+        except TemplateError as err:
+            problems.append(f"replies.{kind}: {err.message or err}")
+    return {k: tuple(w.lower().strip() for w in v) for k, v in rules.items()}, dict(replies)
 
 
 def _directors(value: object, problems: list[str]) -> tuple[str, ...]:

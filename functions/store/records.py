@@ -93,6 +93,7 @@ class Case:
     score: int
     text: str
     created_at: datetime
+    kind: str = "unclear"  # simple, specific or unclear: which first reply fits
     status: str = "new"
     email_state: str = ""
     claim_until: datetime | None = None

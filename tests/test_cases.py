@@ -1,0 +1,67 @@
+"""Complaint kinds and suggested replies: guessed by per-locale keyword rules the clinic can edit."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.alerts import complaint_email
+from functions.cases import guess_kind, suggested_reply
+from functions.clinics import ClinicError, parse_clinic
+from functions.store import Case
+from functions.visits import build_visit
+from tests.conftest import NOW, visit_row
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("Администратор нагрубил на ресепшене", "simple"),
+    ("Ждали приёма 40 минут, никто не извинился", "simple"),
+    ("В холле холодно и не было кофе", "simple"),
+    ("Слишком дорого, цены выросли вдвое", "specific"),
+    ("Навязывали лишние анализы", "specific"),
+    ("Долго ждали, а в итоге ещё и дорого", "specific"),  # a named objection beats a mention of waiting
+    ("Врач не помог", "unclear"),
+    ("Мне не понравилось", "unclear"),
+    ("", "unclear"),
+])
+def test_russian_samples(clinic_doc, text, kind) -> None:
+    assert guess_kind(parse_clinic(clinic_doc), text) == kind
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("The receptionist was rude", "simple"),
+    ("We waited an hour in the queue", "simple"),
+    ("Far too expensive for what it was", "specific"),
+    ("They pushed unnecessary tests", "specific"),
+    ("The doctor didn't help", "unclear"),
+])
+def test_english_samples(clinic_doc, text, kind) -> None:
+    assert guess_kind(parse_clinic({**clinic_doc, "locale": "en"}), text) == kind
+
+
+def test_the_clinic_edits_the_rules_and_the_replies(clinic_doc) -> None:
+    clinic = parse_clinic({**clinic_doc, "director_name": "Мария Ивановна",
+                           "reply_rules": {"specific": ["стоматолог"], "simple": ["шум"]},
+                           "replies": {"specific": "{{ patient }}, это {{ director }}: перезвоню по поводу лечения."}})
+    assert guess_kind(clinic, "Стоматолог сделал больно") == "specific"
+    assert guess_kind(clinic, "Дорого") == "unclear"  # the clinic's rules replace the defaults
+    expected = "Анна, это Мария Ивановна: перезвоню по поводу лечения."
+    assert suggested_reply(clinic, "specific", "Анна Петрова") == expected
+    assert suggested_reply(clinic, "simple", "Анна Петрова").startswith("Анна, здравствуйте! Это Мария Ивановна")
+
+
+@pytest.mark.parametrize("change", [{"reply_rules": {"angry": ["x"]}}, {"reply_rules": {"simple": "x"}},
+                                    {"replies": {"simple": "{% broken"}}, {"replies": {"weird": "text"}}])
+def test_bad_rules_and_replies_are_refused(clinic_doc, change) -> None:
+    with pytest.raises(ClinicError):
+        parse_clinic({**clinic_doc, **change})
+
+
+def test_the_email_names_the_kind_and_suggests_the_reply(clinic_doc) -> None:
+    clinic = parse_clinic(clinic_doc)
+    visit = build_visit(clinic, visit_row(1), 14)
+    case = Case(clinic_id="c1", case_id="v1", visit_id="v1", score=2, text="Слишком дорого",
+                created_at=NOW, kind=guess_kind(clinic, "Слишком дорого"))
+    email = complaint_email(clinic, case, visit)
+    assert "Тип жалобы: конкретная" in email.text
+    assert "предложить скидку на диагностику" in email.text and "предложить скидку на диагностику" in email.html
+    assert "Пациент, здравствуйте!" in email.text  # the first name of "Пациент 1"
