@@ -53,3 +53,23 @@ def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit,
         return state
     store.finish_case_email(clinic.id, case.case_id, "sent", now)
     return "sent"
+
+
+def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> bool:
+    """A case still new after the clinic's hours: one reminder email, claimed so it goes once."""
+    if not services.store.mark_case_reminded(clinic.id, case.case_id, now):
+        return False
+    context = {"clinic": clinic.name, "clinic_id": clinic.id, "case_id": case.case_id, "score": case.score,
+               "text": case.text, "patient": visit.patient_name, "phone": visit.phone,
+               "created": case.created_at.astimezone(clinic.zone).strftime("%d.%m.%Y %H:%M"),
+               "reply": suggested_reply(clinic, case.kind, visit.patient_name)}
+    base = f"emails/{clinic.locale}/case_reminder"
+    email = Email(to=clinic.directors, subject=one_line(render(f"{base}.subject.txt", **context))[:200],
+                  text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context))
+    try:
+        services.email.send(email)
+    except TransportError as err:
+        # A reminder is a nudge, not the complaint itself (that email is retried until it goes out).
+        log.warning("case reminder for %s/%s not sent: %s", clinic.id, case.case_id, err.message)
+        return False
+    return True

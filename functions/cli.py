@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from functions import logs
+from functions.cli_cases import cases
 from functions.clinics import Clinic
 from functions.config import ConfigError, load_settings
 from functions.services import Services, utcnow
@@ -264,3 +265,6 @@ def site_deploy(services: Services, bucket: str, api_url: str) -> None:
         build_site(Path(folder), api_url)
         for key, content_type, cache_control in deploy_site(Path(folder), client("s3", services.settings), bucket):
             click.echo(f"{key}  {content_type}  {cache_control}")
+
+
+main.add_command(cases)

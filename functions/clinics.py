@@ -57,6 +57,7 @@ class Clinic:
     logo: str = ""  # a small data: image (no request to anyone else's server)
     accent: str = ""  # "#RRGGBB" for the page's buttons
     director_name: str = ""  # signs the suggested replies
+    case_reminder_hours: int = 24  # remind the directors of a case still new after this long; 0: never
     reply_rules: dict = field(default_factory=dict, compare=False)  # kind -> keyword stems (the clinic's own)
     replies: dict = field(default_factory=dict, compare=False)  # kind -> the clinic's own reply text
     primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
@@ -141,6 +142,7 @@ def parse_clinic(doc: object) -> Clinic:
         policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
         consent_default=consent_default is True, sending=sending, logo=logo, accent=accent,
         director_name=str(doc.get("director_name", ""))[:80], reply_rules=reply_rules, replies=replies,
+        case_reminder_hours=_hours(doc.get("case_reminder_hours", 24), problems),
         primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
     if problems:
         raise ClinicError(problems)
@@ -188,6 +190,13 @@ def _https_url(url: str) -> bool:
         return False
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
+
+
+def _hours(value: object, problems: list[str]) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 24 * 14:
+        problems.append("case_reminder_hours: a whole number of hours from 0 to 336")
+        return 24
+    return value
 
 
 def _replies(doc: dict, problems: list[str]) -> tuple[dict, dict]:

@@ -65,3 +65,47 @@ def test_the_email_names_the_kind_and_suggests_the_reply(clinic_doc) -> None:
     assert "Тип жалобы: конкретная" in email.text
     assert "предложить скидку на диагностику" in email.text and "предложить скидку на диагностику" in email.html
     assert "Пациент, здравствуйте!" in email.text  # the first name of "Пациент 1"
+
+
+def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services, clinic, outbox, monkeypatch) -> None:
+    import json
+    from datetime import timedelta
+
+    from click.testing import CliRunner
+
+    from functions.answers import give_feedback, open_invite, rate
+    from functions.cli import main
+    from functions.dispatch import send_due_invites
+    from functions.sweep import sweep_cases
+    from functions.visits import import_rows
+
+    import_rows(services.store, clinic, [(2, visit_row(1)), (3, visit_row(2))], 14)
+    send_due_invites(services, NOW)
+    for n, text in ((1, "Нагрубили на ресепшене"), (2, "Врач не помог")):
+        opened = open_invite(services, services.store.get_visit("c1", f"v{n}").invite_token, NOW)
+        rate(services, opened, 2, NOW)
+        give_feedback(services, open_invite(services, opened.invite.token, NOW), text, NOW)
+    # 24 hours on, nobody has called: one reminder per case, never two.
+    assert sweep_cases(services, NOW + timedelta(hours=23))["reminded"] == 0
+    assert sweep_cases(services, NOW + timedelta(hours=24))["reminded"] == 2
+    assert sweep_cases(services, NOW + timedelta(hours=30))["reminded"] == 0
+    reminders = [e for e in outbox.messages("email") if "всё ещё ждёт ответа" in e["subject"]]
+    assert len(reminders) == 2 and "Предлагаемый первый ответ" in reminders[0]["text"]
+
+    monkeypatch.setenv("FUNNEL_SQLITE_PATH", settings.sqlite_path)
+    run = CliRunner().invoke
+    listed = json.loads(run(main, ["cases", "list", "--clinic", "c1"]).stdout)
+    assert [(c["case"], c["status"], c["kind"]) for c in listed] == [("v1", "new", "simple"), ("v2", "new", "unclear")]
+    assert run(main, ["cases", "kind", "--clinic", "c1", "v2", "specific"]).exit_code == 0
+    shown = json.loads(run(main, ["cases", "show", "--clinic", "c1", "v2"]).stdout)
+    assert shown["kind"] == "specific" and "скидку на диагностику" in shown["suggested_reply"]
+    assert run(main, ["cases", "contacted", "--clinic", "c1", "--by", "director@clinic.example", "v1"]).exit_code == 0
+    again = run(main, ["cases", "contacted", "--clinic", "c1", "--by", "x", "v1"])
+    assert again.exit_code == 1 and "not new" in again.output
+    done = run(main, ["cases", "resolve", "--clinic", "c1", "--by", "director@clinic.example", "--returned", "v1"])
+    assert done.exit_code == 0
+    case = services.store.get_case("c1", "v1")
+    assert (case.status, case.outcome, case.contacted_by) == ("resolved", "returned", "director@clinic.example")
+    listed = json.loads(run(main, ["cases", "list", "--clinic", "c1"]).stdout)
+    assert [c["case"] for c in listed] == ["v2", "v1"]  # new first
+    assert run(main, ["cases", "show", "--clinic", "c1", "ghost"]).exit_code == 1

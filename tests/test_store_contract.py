@@ -246,3 +246,25 @@ def test_daily_cap_reservations_never_exceed_the_cap(store: Store) -> None:
     assert store.reserve_sends("c1", "2026-11-23", 5, 10) == 2
     assert store.reserve_sends("c1", "2026-11-24", 5, 10) == 5
     assert store.reserve_sends("c2", "2026-11-23", 5, 10) == 5
+
+
+def test_a_case_moves_new_contacted_resolved_once(store: Store) -> None:
+    case = Case(clinic_id="c1", case_id="v1", visit_id="v1", score=2, text="Плохо", created_at=NOW)
+    store.create_case(case)
+    assert store.move_case("c1", "v1", ("new",), "contacted", "director@clinic.example", LATER) is True
+    assert store.move_case("c1", "v1", ("new",), "contacted", "other@clinic.example", LATER) is False
+    assert store.move_case("c1", "v1", ("new", "contacted"), "resolved", "director@clinic.example", LATER,
+                           "returned") is True
+    assert store.move_case("c1", "v1", ("new", "contacted"), "resolved", "x", LATER, "not_returned") is False
+    saved = store.get_case("c1", "v1")
+    assert (saved.status, saved.contacted_by, saved.resolved_at, saved.outcome) == (
+        "resolved", "director@clinic.example", LATER, "returned")
+    assert store.set_case_kind("c1", "v1", "specific") and store.get_case("c1", "v1").kind == "specific"
+    assert store.move_case("c1", "ghost", ("new",), "contacted", "x", LATER) is False
+
+
+def test_the_still_new_reminder_is_claimed_once(store: Store) -> None:
+    store.create_case(Case(clinic_id="c1", case_id="v1", visit_id="v1", score=2, text="", created_at=NOW))
+    assert store.mark_case_reminded("c1", "v1", LATER) is True
+    assert store.mark_case_reminded("c1", "v1", LATER) is False
+    assert store.get_case("c1", "v1").reminded_at == LATER

@@ -197,6 +197,26 @@ class DynamoStore(DynamoSending):
         values[":claimed"] = "claimed"
         self._update(clinic_key(clinic_id), f"CASE#{case_id}", expression, "email_state = :claimed", values)
 
+    def move_case(self, clinic_id: str, case_id: str, from_status: tuple[str, ...], to_status: str, who: str,
+                  now: datetime, outcome: str = "") -> bool:
+        stamp = "contacted" if to_status == "contacted" else "resolved"
+        allowed = {f":from{n}": status for n, status in enumerate(from_status)}
+        return self._update(
+            clinic_key(clinic_id), f"CASE#{case_id}",
+            f"SET #status = :to, {stamp}_at = :now, {stamp}_by = :who, outcome = :outcome",
+            f"#status IN ({', '.join(allowed)})",
+            {":to": to_status, ":now": iso(now), ":who": who, ":outcome": outcome, **allowed},
+            names={"#status": "status"}) is not None
+
+    def set_case_kind(self, clinic_id: str, case_id: str, kind: str) -> bool:
+        return self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET kind = :kind", "attribute_exists(pk)",
+                            {":kind": kind}) is not None
+
+    def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
+        return self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET reminded_at = :now",
+                            "#status = :new AND attribute_not_exists(reminded_at)", {":now": iso(now), ":new": "new"},
+                            names={"#status": "status"}) is not None
+
     # Rewards
     def create_reward(self, reward: Reward) -> bool:
         return self._put_new(self._item(reward, clinic_key(reward.clinic_id), f"REWARD#{reward.reward_id}"))

@@ -100,6 +100,12 @@ class Case:
     attempts: int = 0
     last_error: str = ""
     emailed_at: datetime | None = None
+    contacted_at: datetime | None = None
+    contacted_by: str = ""
+    resolved_at: datetime | None = None
+    resolved_by: str = ""
+    outcome: str = ""  # "returned" or "not_returned", once resolved
+    reminded_at: datetime | None = None  # the director was reminded the case is still new
 
 
 @dataclass

@@ -237,6 +237,22 @@ class SqliteStore(SqliteSending):
             "WHERE clinic_id = ? AND case_id = ? AND email_state = 'claimed'",
             (state, iso(retry_at), error, state, iso(now), clinic_id, case_id))
 
+    def move_case(self, clinic_id: str, case_id: str, from_status: tuple[str, ...], to_status: str, who: str,
+                  now: datetime, outcome: str = "") -> bool:
+        stamp = "contacted" if to_status == "contacted" else "resolved"
+        marks = ", ".join("?" for _ in from_status)
+        return self._changed(
+            f"UPDATE cases SET status = ?, {stamp}_at = ?, {stamp}_by = ?, outcome = ? "  # noqa: S608
+            f"WHERE clinic_id = ? AND case_id = ? AND status IN ({marks})",
+            to_status, iso(now), who, outcome, clinic_id, case_id, *from_status)
+
+    def set_case_kind(self, clinic_id: str, case_id: str, kind: str) -> bool:
+        return self._changed("UPDATE cases SET kind = ? WHERE clinic_id = ? AND case_id = ?", kind, clinic_id, case_id)
+
+    def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
+        return self._changed("UPDATE cases SET reminded_at = ? WHERE clinic_id = ? AND case_id = ? "
+                             "AND status = 'new' AND reminded_at IS NULL", iso(now), clinic_id, case_id)
+
     # Rewards
     def create_reward(self, reward: Reward) -> bool:
         return self._insert_new("rewards", reward)

@@ -1,0 +1,98 @@
+"""``python -m functions cases …``: the director's work on complaint cases, from the command line."""
+
+from __future__ import annotations
+
+import click
+
+from functions.cases import KINDS, suggested_reply
+from functions.services import Services, utcnow
+from functions.store import Case
+
+ORDER = {"new": 0, "contacted": 1, "resolved": 2}
+
+
+def _summary(case: Case) -> dict:
+    return {"case": case.case_id, "status": case.status, "kind": case.kind, "score": case.score,
+            "created_at": case.created_at.isoformat(), "first_words": " ".join(case.text.split()[:8]),
+            "email": case.email_state or "pending", "email_error": case.last_error}
+
+
+def _case(services: Services, clinic_id: str, case_id: str) -> Case:
+    case = services.store.get_case(clinic_id, case_id)
+    if case is None:
+        raise click.ClickException(f"no case {case_id!r} in clinic {clinic_id!r}")
+    return case
+
+
+@click.group()
+def cases() -> None:
+    """Complaint cases: list, show, change the kind, mark contacted, resolve."""
+
+
+@cases.command("list")
+@click.option("--clinic", "clinic_id", required=True)
+@click.option("--status", type=click.Choice(tuple(ORDER)), default=None)
+@click.pass_obj
+def list_cases(services: Services, clinic_id: str, status: str | None) -> None:
+    """New cases first, then contacted, then resolved; oldest first within each."""
+    from functions.cli import echo_json
+
+    found = [c for c in services.store.list_cases(clinic_id) if status in (None, c.status)]
+    echo_json([_summary(c) for c in sorted(found, key=lambda c: (ORDER.get(c.status, 3), c.created_at))])
+
+
+@cases.command("show")
+@click.option("--clinic", "clinic_id", required=True)
+@click.argument("case_id")
+@click.pass_obj
+def show_case(services: Services, clinic_id: str, case_id: str) -> None:
+    """The whole case, with the patient's contact and the suggested first reply."""
+    from functions.cli import echo_json
+
+    case = _case(services, clinic_id, case_id)
+    clinic = services.clinic(clinic_id)
+    visit = services.store.get_visit(clinic_id, case.visit_id)
+    details = {**vars(case), "patient": visit.patient_name if visit else "", "phone": visit.phone if visit else ""}
+    if clinic:
+        details["suggested_reply"] = suggested_reply(clinic, case.kind, details["patient"])
+    echo_json(details)
+
+
+@cases.command("kind")
+@click.option("--clinic", "clinic_id", required=True)
+@click.argument("case_id")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.pass_obj
+def change_kind(services: Services, clinic_id: str, case_id: str, kind: str) -> None:
+    """Correct the guessed kind (the suggested reply follows it)."""
+    _case(services, clinic_id, case_id)
+    services.store.set_case_kind(clinic_id, case_id, kind)
+    click.echo(f"case {case_id}: {kind}")
+
+
+@cases.command("contacted")
+@click.option("--clinic", "clinic_id", required=True)
+@click.option("--by", "who", required=True, help="Who reached the patient (an email or a name).")
+@click.argument("case_id")
+@click.pass_obj
+def contacted(services: Services, clinic_id: str, case_id: str, who: str) -> None:
+    """The patient was called or written to."""
+    case = _case(services, clinic_id, case_id)
+    if not services.store.move_case(clinic_id, case_id, ("new",), "contacted", who, utcnow()):
+        raise click.ClickException(f"case {case_id} is {case.status}, not new")
+    click.echo(f"case {case_id}: contacted by {who}")
+
+
+@cases.command("resolve")
+@click.option("--clinic", "clinic_id", required=True)
+@click.option("--by", "who", required=True)
+@click.option("--returned/--not-returned", required=True, help="Did the patient come back?")
+@click.argument("case_id")
+@click.pass_obj
+def resolve(services: Services, clinic_id: str, case_id: str, who: str, returned: bool) -> None:
+    """Close the case, saying whether the patient came back."""
+    case = _case(services, clinic_id, case_id)
+    outcome = "returned" if returned else "not_returned"
+    if not services.store.move_case(clinic_id, case_id, ("new", "contacted"), "resolved", who, utcnow(), outcome):
+        raise click.ClickException(f"case {case_id} is already {case.status}")
+    click.echo(f"case {case_id}: resolved ({outcome}) by {who}")
