@@ -35,6 +35,11 @@ class Settings:
     email_transport: str = "outbox"
     email_from: str = "Otklik <noreply@otklik.local>"
     ses_endpoint: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"
     s3_endpoint: str = ""
     reward_provider: str = "manual"
     outbox_path: str = "var/outbox.jsonl"
@@ -70,7 +75,8 @@ class Settings:
 _CHOICES = {
     "store": ("sqlite", "dynamodb"),
     "sms_transport": ("outbox", "sns", "smsru", "twilio"),
-    "email_transport": ("outbox", "ses"),
+    "email_transport": ("outbox", "ses", "smtp"),
+    "smtp_security": ("starttls", "ssl", "none"),
     "reward_provider": ("manual",),
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "fanout": ("inline", "lambda"),
@@ -114,6 +120,8 @@ def _validated(settings: Settings) -> Settings:
     for name in needed.get(settings.sms_transport, ()):
         if not getattr(settings, name):
             raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}SMS_TRANSPORT={settings.sms_transport}")
+    if settings.email_transport == "smtp" and not settings.smtp_host:
+        raise ConfigError(f"{PREFIX}SMTP_HOST is required with {PREFIX}EMAIL_TRANSPORT=smtp")
     if settings.fanout == "lambda" and not settings.lambda_function:
         raise ConfigError(f"{PREFIX}FANOUT=lambda needs the function's name (AWS_LAMBDA_FUNCTION_NAME)")
     if not 1 <= settings.token_days <= 90:

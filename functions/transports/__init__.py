@@ -74,6 +74,11 @@ def sms_transport(settings: Settings) -> SmsTransport:
 
 
 def email_transport(settings: Settings) -> EmailTransport:
+    if settings.email_transport == "smtp":
+        from functions.transports.smtp import SmtpEmail
+
+        return SmtpEmail(settings.smtp_host, settings.smtp_port, settings.email_from, user=settings.smtp_user,
+                         password=settings.smtp_password, security=settings.smtp_security)
     if settings.email_transport == "ses":
         from functions.aws import client
         from functions.transports.ses import SesEmail
