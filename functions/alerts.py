@@ -29,8 +29,12 @@ def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact |
         "contact": contact, "kind": KIND_NAMES[clinic.locale][case.kind],
         "reply": suggested_reply(clinic, case.kind, visit.patient_name),
     }
-    base = f"emails/{clinic.locale}/complaint"
-    return Email(to=clinic.directors, subject=one_line(render(f"{base}.subject.txt", **context))[:200],
+    return templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/complaint", context)
+
+
+def templated_email(to: tuple[str, ...], base: str, context: dict) -> Email:
+    """Subject, text and HTML from ``<base>.subject.txt``, ``.txt`` and ``.html``; the subject on one line."""
+    return Email(to=to, subject=one_line(render(f"{base}.subject.txt", **context))[:200],
                  text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context))
 
 
@@ -63,9 +67,7 @@ def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visi
                "text": case.text, "patient": visit.patient_name, "phone": visit.phone,
                "created": case.created_at.astimezone(clinic.zone).strftime("%d.%m.%Y %H:%M"),
                "reply": suggested_reply(clinic, case.kind, visit.patient_name)}
-    base = f"emails/{clinic.locale}/case_reminder"
-    email = Email(to=clinic.directors, subject=one_line(render(f"{base}.subject.txt", **context))[:200],
-                  text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context))
+    email = templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/case_reminder", context)
     try:
         services.email.send(email)
     except TransportError as err:

@@ -57,6 +57,7 @@ class Clinic:
     logo: str = ""  # a small data: image (no request to anyone else's server)
     accent: str = ""  # "#RRGGBB" for the page's buttons
     director_name: str = ""  # signs the suggested replies
+    branch_directors: dict = field(default_factory=dict, compare=False)  # branch name -> its directors' emails
     case_reminder_hours: int = 24  # remind the directors of a case still new after this long; 0: never
     reply_rules: dict = field(default_factory=dict, compare=False)  # kind -> keyword stems (the clinic's own)
     replies: dict = field(default_factory=dict, compare=False)  # kind -> the clinic's own reply text
@@ -70,6 +71,11 @@ class Clinic:
     def local_date(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).date().isoformat()
 
+    def directors_for(self, branch: str) -> tuple[str, ...]:
+        """Every clinic director, and the branch's own directors when it has them."""
+        own = self.branch_directors.get(" ".join(branch.split()).casefold(), ())
+        return self.directors + tuple(e for e in own if e not in self.directors)
+
     def platform(self, platform_id: str) -> Platform | None:
         return next((p for p in self.platforms if p.id == platform_id), None)
 
@@ -80,6 +86,7 @@ class Clinic:
         doc["reward"] = {"amount_minor": doc.pop("reward_minor"), "currency": doc.pop("currency")}
         doc["sending"] = self.sending.to_doc()
         doc["reply_rules"] = {k: list(v) for k, v in self.reply_rules.items()}
+        doc["branches"] = {name: {"directors": list(emails)} for name, emails in doc.pop("branch_directors").items()}
         return doc
 
 
@@ -143,6 +150,7 @@ def parse_clinic(doc: object) -> Clinic:
         consent_default=consent_default is True, sending=sending, logo=logo, accent=accent,
         director_name=str(doc.get("director_name", ""))[:80], reply_rules=reply_rules, replies=replies,
         case_reminder_hours=_hours(doc.get("case_reminder_hours", 24), problems),
+        branch_directors=_branches(doc.get("branches"), problems),
         primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
     if problems:
         raise ClinicError(problems)
@@ -190,6 +198,24 @@ def _https_url(url: str) -> bool:
         return False
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
+
+
+def _branches(value: object, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """{"Север": {"directors": [...]}}: a branch's own directors also hear of its complaints."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append("branches: {branch name: {directors: [emails]}}")
+        return {}
+    found = {}
+    for name, branch in value.items():
+        where = f"branches.{name}.directors"
+        emails = branch.get("directors") if isinstance(branch, dict) else None
+        if not isinstance(emails, list) or not all(isinstance(e, str) and EMAIL.match(e) for e in emails):
+            problems.append(f"{where}: a list of valid email addresses")
+            continue
+        found[" ".join(str(name).split()).casefold()] = tuple(emails)
+    return found
 
 
 def _hours(value: object, problems: list[str]) -> int:
