@@ -96,3 +96,23 @@ def resolve(services: Services, clinic_id: str, case_id: str, who: str, returned
     if not services.store.move_case(clinic_id, case_id, ("new", "contacted"), "resolved", who, utcnow(), outcome):
         raise click.ClickException(f"case {case_id} is already {case.status}")
     click.echo(f"case {case_id}: resolved ({outcome}) by {who}")
+
+
+@cases.command("reply")
+@click.option("--clinic", "clinic_id", required=True)
+@click.option("--text", default=None, help="The SMS; by default the suggested reply for the case's kind.")
+@click.argument("case_id")
+@click.pass_obj
+def reply(services: Services, clinic_id: str, case_id: str, text: str | None) -> None:
+    """Text the patient from the case (once per case), and record it on the case."""
+    from functions.cases import reply_by_sms
+
+    case = _case(services, clinic_id, case_id)
+    clinic = services.clinic(clinic_id)
+    visit = services.store.get_visit(clinic_id, case.visit_id)
+    if clinic is None or visit is None:
+        raise click.ClickException("the visit has expired: call the patient instead")
+    outcome = reply_by_sms(services, clinic, case, visit, text, utcnow())
+    if outcome != "sent":
+        raise click.ClickException(outcome)
+    click.echo(f"case {case_id}: SMS sent to the patient")

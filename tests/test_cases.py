@@ -109,3 +109,34 @@ def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services
     listed = json.loads(run(main, ["cases", "list", "--clinic", "c1"]).stdout)
     assert [c["case"] for c in listed] == ["v2", "v1"]  # new first
     assert run(main, ["cases", "show", "--clinic", "c1", "ghost"]).exit_code == 1
+
+
+def test_the_director_texts_the_patient_from_the_case_once(store, settings, clinic_doc) -> None:
+    from functions.answers import give_feedback, open_invite, rate
+    from functions.cases import reply_by_sms
+    from functions.clinics import save_clinic
+    from functions.dispatch import send_due_invites
+    from functions.services import Services
+    from functions.visits import import_rows
+    from tests.dispatch_helpers import RecordingSms
+
+    sms = RecordingSms()
+    services = Services(settings, store=store, sms=sms)
+    clinic = save_clinic(store, {**clinic_doc, "director_name": "Мария Ивановна"}, NOW)
+    import_rows(store, clinic, [(2, visit_row(1)), (3, visit_row(2))], 14)
+    send_due_invites(services, NOW)
+    for n in (1, 2):
+        opened = open_invite(services, store.get_visit("c1", f"v{n}").invite_token, NOW)
+        rate(services, opened, 2, NOW)
+        give_feedback(services, open_invite(services, opened.invite.token, NOW), "Ждали час", NOW)
+    case, visit = store.get_case("c1", "v1"), store.get_visit("c1", "v1")
+    assert reply_by_sms(services, clinic, case, visit, None, NOW) == "sent"
+    reply = sms.sent[-1]
+    assert reply.to == "+79161234501" and reply.text.startswith("Пациент, здравствуйте! Это Мария Ивановна")
+    saved = store.get_case("c1", "v1")
+    assert (saved.reply_state, saved.reply_text) == ("sent", reply.text)
+    assert reply_by_sms(services, clinic, saved, visit, "ещё раз", NOW) == "this case already has an SMS reply"
+    store.add_optout("c1", "+79161234502", NOW)
+    other = reply_by_sms(services, clinic, store.get_case("c1", "v2"), store.get_visit("c1", "v2"), None, NOW)
+    assert other == "the patient opted out of SMS: call instead"
+    assert len(sms.sent) == 3  # two invites and one reply

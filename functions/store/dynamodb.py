@@ -212,6 +212,16 @@ class DynamoStore(DynamoSending):
         return self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET kind = :kind", "attribute_exists(pk)",
                             {":kind": kind}) is not None
 
+    def claim_case_reply(self, clinic_id: str, case_id: str, text: str, now: datetime) -> bool:
+        return self._update(clinic_key(clinic_id), f"CASE#{case_id}",
+                            "SET reply_state = :claimed, reply_text = :text, reply_at = :now",
+                            "attribute_exists(pk) AND (attribute_not_exists(reply_state) OR reply_state = :none)",
+                            {":claimed": "claimed", ":text": text, ":now": iso(now), ":none": ""}) is not None
+
+    def finish_case_reply(self, clinic_id: str, case_id: str, state: str) -> None:
+        self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET reply_state = :state",
+                     "reply_state = :claimed", {":state": state, ":claimed": "claimed"})
+
     def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
         return self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET reminded_at = :now",
                             "#status = :new AND attribute_not_exists(reminded_at)", {":now": iso(now), ":new": "new"},

@@ -106,6 +106,9 @@ class Case:
     resolved_by: str = ""
     outcome: str = ""  # "returned" or "not_returned", once resolved
     reminded_at: datetime | None = None  # the director was reminded the case is still new
+    reply_state: str = ""  # the director's SMS reply: "" (none), "claimed", "sent" or "failed"
+    reply_text: str = ""
+    reply_at: datetime | None = None
 
 
 @dataclass

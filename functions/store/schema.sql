@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS cases (
     claim_until TEXT, attempts INTEGER NOT NULL, last_error TEXT NOT NULL, emailed_at TEXT,
     contacted_at TEXT, contacted_by TEXT NOT NULL DEFAULT '', resolved_at TEXT, resolved_by TEXT NOT NULL DEFAULT '',
     outcome TEXT NOT NULL DEFAULT '', reminded_at TEXT,
+    reply_state TEXT NOT NULL DEFAULT '', reply_text TEXT NOT NULL DEFAULT '', reply_at TEXT,
     PRIMARY KEY (clinic_id, case_id));
 CREATE TABLE IF NOT EXISTS rewards (
     clinic_id TEXT NOT NULL, reward_id TEXT NOT NULL, visit_id TEXT NOT NULL, phone TEXT NOT NULL,

@@ -249,6 +249,15 @@ class SqliteStore(SqliteSending):
     def set_case_kind(self, clinic_id: str, case_id: str, kind: str) -> bool:
         return self._changed("UPDATE cases SET kind = ? WHERE clinic_id = ? AND case_id = ?", kind, clinic_id, case_id)
 
+    def claim_case_reply(self, clinic_id: str, case_id: str, text: str, now: datetime) -> bool:
+        return self._changed("UPDATE cases SET reply_state = 'claimed', reply_text = ?, reply_at = ? "
+                             "WHERE clinic_id = ? AND case_id = ? AND reply_state = ''",
+                             text, iso(now), clinic_id, case_id)
+
+    def finish_case_reply(self, clinic_id: str, case_id: str, state: str) -> None:
+        self._db.execute("UPDATE cases SET reply_state = ? WHERE clinic_id = ? AND case_id = ? "
+                         "AND reply_state = 'claimed'", (state, clinic_id, case_id))
+
     def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
         return self._changed("UPDATE cases SET reminded_at = ? WHERE clinic_id = ? AND case_id = ? "
                              "AND status = 'new' AND reminded_at IS NULL", iso(now), clinic_id, case_id)
