@@ -67,7 +67,7 @@ def phone_page(browser, javascript: bool = True, locale: str = "ru-RU"):
 def arrived_at_platform(page) -> object:
     """The request that reached the review site. (Chromium may first fail to resolve the outside name on
     this closed network and then retry into the route above, so wait for the request, not the URL.)"""
-    for _ in range(50):
+    for _ in range(200):  # up to 20 s: under a loaded machine the retry can take a while
         if page.platform_requests:
             return page.platform_requests[-1]
         page.wait_for_timeout(100)

@@ -4,7 +4,8 @@ and changes in place.) Served everywhere: on AWS the CDN sends these three paths
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
 
@@ -40,7 +41,7 @@ def _page(state: dict, status: int = 200) -> Response:
     return response
 
 
-def _state(opened: Opened, now: datetime, **extra: object) -> dict:
+def _state(opened: Opened, **extra: object) -> dict:
     """What the page shows for this invite now: the next step after what the patient already did."""
     invite = _services().store.get_invite(opened.invite.token) or opened.invite
     clinic = opened.clinic
@@ -56,30 +57,32 @@ def _state(opened: Opened, now: datetime, **extra: object) -> dict:
     return {**state, **extra}
 
 
-def _opened(token: str) -> tuple[Opened | None, Response | None]:
-    try:
-        return open_invite(_services(), token, utcnow()), None
-    except FunnelError as err:
-        return None, _page({"view": "error", "error": err.code}, err.status)
+def with_invite(view: Callable[[Opened], Response]) -> Callable[[str], Response]:
+    """Open the invite for the form's token, or answer with the friendly unknown/expired page."""
+    @functools.wraps(view)
+    def handler(token: str) -> Response:
+        try:
+            opened = open_invite(_services(), token, utcnow())
+        except FunnelError as err:
+            return _page({"view": "error", "error": err.code}, err.status)
+        return view(opened)
+
+    return handler
 
 
 @bp.post("/<token>/rating")
-def rate_form(token: str) -> Response:
-    opened, failed = _opened(token)
-    if failed:
-        return failed
+@with_invite
+def rate_form(opened: Opened) -> Response:
     score = request.form.get("score", "")
     if score not in SCORES:
-        return _page(_state(opened, utcnow()), 400)
+        return _page(_state(opened), 400)
     rate(_services(), opened, int(score), utcnow())
-    return _page(_state(opened, utcnow()))
+    return _page(_state(opened))
 
 
 @bp.post("/<token>/feedback")
-def feedback_form(token: str) -> Response:
-    opened, failed = _opened(token)
-    if failed:
-        return failed
+@with_invite
+def feedback_form(opened: Opened) -> Response:
     text = request.form.get("text", "")
     try:
         cleaned = clean_feedback(text)
@@ -87,15 +90,13 @@ def feedback_form(token: str) -> Response:
         give_feedback(_services(), opened, cleaned, utcnow(), wish)
     except FunnelError as err:
         if err.code == "not_rated":
-            return _page(_state(opened, utcnow()), 409)
-        return _page(_state(opened, utcnow(), problem=err.code, text=text[:2000]), 400)
-    return _page(_state(opened, utcnow()))
+            return _page(_state(opened), 409)
+        return _page(_state(opened, problem=err.code, text=text[:2000]), 400)
+    return _page(_state(opened))
 
 
 @bp.post("/<token>/optout")
-def optout_form(token: str) -> Response:
-    opened, failed = _opened(token)
-    if failed:
-        return failed
-    _services().store.record_optout(token, opened.clinic.id, opened.visit.phone, utcnow())
-    return _page(_state(opened, utcnow()))
+@with_invite
+def optout_form(opened: Opened) -> Response:
+    _services().store.record_optout(opened.invite.token, opened.clinic.id, opened.visit.phone, utcnow())
+    return _page(_state(opened))
