@@ -51,6 +51,11 @@ def route(clinic: Clinic, score: int) -> str:
     return "public" if score >= clinic.threshold else "private"
 
 
+def visible_platforms(services: Services, clinic: Clinic, token: str, chosen: str | None) -> list[dict]:
+    """The platform buttons this route shows: none until the patient has scored, none on the private path."""
+    return platform_links(services, clinic, token) if chosen in ("public", "both") else []
+
+
 def is_low(clinic: Clinic, score: int) -> bool:
     return score < clinic.threshold
 

@@ -15,9 +15,9 @@ from functions.answers import (
     contact_wish,
     give_feedback,
     open_invite,
-    platform_links,
     rate,
     route,
+    visible_platforms,
 )
 from functions.errors import FunnelError
 from functions.services import Services, utcnow
@@ -52,8 +52,7 @@ def _state(opened: Opened, **extra: object) -> dict:
         view = route(clinic, invite.score)
     state = {"view": view, "clinic": clinic.name, "logo": clinic.logo, "opted_out": invite.opted_out_at is not None,
              "reward": money(clinic.reward_minor, clinic.currency, page_locale()) if clinic.reward_minor else ""}
-    if view in ("public", "both"):
-        state["platforms"] = platform_links(_services(), clinic, invite.token)
+    state["platforms"] = visible_platforms(_services(), clinic, invite.token, view)
     return {**state, **extra}
 
 

@@ -10,9 +10,9 @@ from functions.answers import (
     give_feedback,
     open_invite,
     platform_for_click,
-    platform_links,
     rate,
     route,
+    visible_platforms,
 )
 from functions.errors import FunnelError
 from functions.services import Services, utcnow
@@ -45,7 +45,7 @@ def show(token: str):
                    "display": money(clinic.reward_minor, clinic.currency, clinic.locale)},
         "policy": clinic.policy,
         "answer": _answer_state(invite, chosen),
-        "platforms": platform_links(services(), clinic, token) if chosen in ("public", "both") else [],
+        "platforms": visible_platforms(services(), clinic, token, chosen),
     }
     return jsonify(body)
 
@@ -61,7 +61,7 @@ def rating(token: str):
     chosen = route(opened.clinic, score)
     return jsonify({
         "score": score, "first": first, "route": chosen,
-        "platforms": platform_links(services(), opened.clinic, token) if chosen in ("public", "both") else [],
+        "platforms": visible_platforms(services(), opened.clinic, token, chosen),
     })
 
 
