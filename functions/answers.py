@@ -16,7 +16,7 @@ from functions.contacts import parse_preferences
 from functions.errors import FunnelError
 from functions.invites import is_token
 from functions.platforms import ordered_platforms
-from functions.rewards import grant_reward
+from functions.rewards import earns, grant_reward
 from functions.services import Services
 from functions.store import Case, Contact, Invite, Visit
 
@@ -68,10 +68,13 @@ def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple
     """
     store, invite, clinic = services.store, opened.invite, opened.clinic
     first = store.record_rating(invite.token, score, now)
+    rated_at = now
     if not first:
         current = store.get_invite(invite.token)
         score = current.score if current and current.score else score
-    grant_reward(services, clinic, opened.visit, now)
+        rated_at = current.rated_at if current and current.rated_at else now
+    if earns(clinic, score, with_text=False):
+        grant_reward(services, clinic, opened.visit, rated_at, now)
     if clinic.policy == "open" and is_low(clinic, score):
         # In the open policy nobody is steered, so a low score alerts the director by itself.
         ensure_case(services, opened, opened.visit.visit_id, score, "", now)
@@ -113,6 +116,8 @@ def give_feedback(services: Services, opened: Opened, text: str, now: datetime, 
     # In the open policy a low score already has its own alert; the words come as a second case.
     words_follow_alert = clinic.policy == "open" and is_low(clinic, invite.score)
     ensure_case(services, opened, f"{visit_id}-text" if words_follow_alert else visit_id, invite.score, text, now)
+    # The words complete the answer (with ``earned_by: answer`` a low score earns only now); a repeat is a no-op.
+    grant_reward(services, clinic, opened.visit, invite.rated_at or now, now)
     return first
 
 

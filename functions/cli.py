@@ -11,6 +11,7 @@ import click
 
 from functions import logs
 from functions.cli_cases import cases
+from functions.cli_rewards import rewards
 from functions.clinics import Clinic
 from functions.config import ConfigError, load_settings
 from functions.services import Services, utcnow
@@ -92,10 +93,10 @@ def dispatch(services: Services) -> None:
 @main.command()
 @click.pass_obj
 def sweep(services: Services) -> None:
-    """Retry director emails whose send failed and whose retry time has come."""
-    from functions.sweep import sweep_cases
+    """Retry director emails whose send failed and whose retry time has come; pay rewards owed."""
+    from functions.sweep import sweep_all
 
-    echo_json(sweep_cases(services, utcnow()))
+    echo_json(sweep_all(services, utcnow()))
 
 
 @main.command()
@@ -222,19 +223,6 @@ def visits_import(services: Services, file: Path, clinic_id: str, mapping: tuple
 
 
 @main.group()
-def rewards() -> None:
-    """The reward ledger."""
-
-
-@rewards.command("list")
-@click.option("--clinic", "clinic_id", required=True)
-@click.pass_obj
-def rewards_list(services: Services, clinic_id: str) -> None:
-    """Every ledger row of a clinic; pending rows are the payment work list."""
-    echo_json([vars(r) for r in services.store.list_rewards(clinic_id)])
-
-
-@main.group()
 def site() -> None:
     """The static rating page."""
 
@@ -268,3 +256,4 @@ def site_deploy(services: Services, bucket: str, api_url: str) -> None:
 
 
 main.add_command(cases)
+main.add_command(rewards)

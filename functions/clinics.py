@@ -8,6 +8,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.reward_rules import RewardRules, parse_reward
 from functions.sending import SendRules, parse_rules
 from functions.store import Store
 
@@ -46,8 +47,7 @@ class Clinic:
     timezone: str
     platforms: tuple[Platform, ...]
     directors: tuple[str, ...]
-    reward_minor: int
-    currency: str = "RUB"
+    reward: RewardRules = field(default_factory=RewardRules)
     locale: str = "ru"
     region: str = "RU"
     threshold: int = 4
@@ -63,6 +63,14 @@ class Clinic:
     replies: dict = field(default_factory=dict, compare=False)  # kind -> the clinic's own reply text
     primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
     sending: SendRules = field(default_factory=SendRules)
+
+    @property
+    def reward_minor(self) -> int:
+        return self.reward.amount_minor
+
+    @property
+    def currency(self) -> str:
+        return self.reward.currency
 
     @property
     def zone(self) -> ZoneInfo:
@@ -83,7 +91,7 @@ class Clinic:
         doc = asdict(self)
         doc["platforms"] = [asdict(p) for p in self.platforms]
         doc["directors"] = list(self.directors)
-        doc["reward"] = {"amount_minor": doc.pop("reward_minor"), "currency": doc.pop("currency")}
+        doc["reward"] = self.reward.to_doc()
         doc["sending"] = self.sending.to_doc()
         doc["reply_rules"] = {k: list(v) for k, v in self.reply_rules.items()}
         doc["branches"] = {name: {"directors": list(emails)} for name, emails in doc.pop("branch_directors").items()}
@@ -139,12 +147,12 @@ def parse_clinic(doc: object) -> Clinic:
 
     platforms = _platforms(doc.get("platforms"), problems)
     directors = _directors(doc.get("directors"), problems)
-    reward_minor, currency = _reward(doc.get("reward"), problems)
+    reward = parse_reward(doc.get("reward"), problems)
     sending = parse_rules(doc.get("sending"), problems)
     reply_rules, replies = _replies(doc, problems)
     clinic = Clinic(
         id=clinic_id, name=text("name", limit=80), timezone=timezone, platforms=platforms,
-        directors=directors, reward_minor=reward_minor, currency=currency,
+        directors=directors, reward=reward,
         locale=choice("locale", LOCALES, "ru"), region=region, threshold=threshold,
         policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
         consent_default=consent_default is True, sending=sending, logo=logo, accent=accent,
@@ -261,20 +269,6 @@ def _directors(value: object, problems: list[str]) -> tuple[str, ...]:
         else:
             good.append(address)
     return tuple(good)
-
-
-def _reward(value: object, problems: list[str]) -> tuple[int, str]:
-    if not isinstance(value, dict):
-        problems.append("reward: an object with amount_minor and currency")
-        return 0, "RUB"
-    amount, currency = value.get("amount_minor"), value.get("currency", "RUB")
-    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= 1_000_000:
-        problems.append("reward.amount_minor: a whole number of kopecks/cents from 0 to 1000000")
-        amount = 0
-    if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-        problems.append("reward.currency: a three-letter code such as RUB")
-        currency = "RUB"
-    return amount, currency
 
 
 def save_clinic(store: Store, doc: object, now: datetime) -> Clinic:

@@ -42,6 +42,9 @@ class Settings:
     smtp_security: str = "starttls"
     s3_endpoint: str = ""
     reward_provider: str = "manual"
+    reloadly_client_id: str = ""
+    reloadly_client_secret: str = ""
+    reloadly_sandbox: bool = True
     outbox_path: str = "var/outbox.jsonl"
     public_url: str = "http://127.0.0.1:8000"
     api_url: str = ""
@@ -77,7 +80,7 @@ _CHOICES = {
     "sms_transport": ("outbox", "sns", "smsru", "twilio"),
     "email_transport": ("outbox", "ses", "smtp"),
     "smtp_security": ("starttls", "ssl", "none"),
-    "reward_provider": ("manual",),
+    "reward_provider": ("manual", "reloadly"),
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "fanout": ("inline", "lambda"),
 }
@@ -120,6 +123,9 @@ def _validated(settings: Settings) -> Settings:
     for name in needed.get(settings.sms_transport, ()):
         if not getattr(settings, name):
             raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}SMS_TRANSPORT={settings.sms_transport}")
+    for name in ("reloadly_client_id", "reloadly_client_secret") if settings.reward_provider == "reloadly" else ():
+        if not getattr(settings, name):
+            raise ConfigError(f"{PREFIX}{name.upper()} is required with {PREFIX}REWARD_PROVIDER=reloadly")
     if settings.email_transport == "smtp" and not settings.smtp_host:
         raise ConfigError(f"{PREFIX}SMTP_HOST is required with {PREFIX}EMAIL_TRANSPORT=smtp")
     if settings.fanout == "lambda" and not settings.lambda_function:

@@ -52,10 +52,10 @@ def dispatch_one_clinic(clinic_id: str) -> dict:
 
 
 def sweep(event: Any, context: Any) -> dict:
-    """Every 5 minutes: retry director emails whose send failed for a passing reason."""
-    from functions.sweep import sweep_cases
+    """Every 5 minutes: retry director emails whose send failed for a passing reason; pay rewards owed."""
+    from functions.sweep import sweep_all
 
-    report = sweep_cases(_services(), utcnow())
+    report = sweep_all(_services(), utcnow())
     log.info("sweep: %s", report)
     return report
 

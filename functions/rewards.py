@@ -1,25 +1,68 @@
 """Phone-credit rewards: the same reward for every completed answer, one ledger row per invite.
 
-The reward follows the answer, never the score, and always goes to the visit's own phone
-number. With the ``manual`` provider the pending ledger row is the work list for the person
-who pays (``python -m functions rewards list``).
+The reward follows the answer, never the score, and always goes to the visit's own phone number.
+The grant is one conditional write that also takes the amount from the month's budget and the
+phone's once-per-N-days limit; when either is used up the answer is recorded as ``declined`` and
+the page says so before the patient taps (``reward_offer``). Paying is ``payouts.py``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from functions.clinics import Clinic
 from functions.services import Services
-from functions.store import Reward, Visit
+from functions.store import Invite, Reward, Visit
+
+# What the page may say about the reward.
+OFFERED, EARNED, BUDGET_SPENT, PHONE_LIMIT, NONE = "offered", "earned", "budget_spent", "phone_limit", "none"
+DECLINED_AS = {"budget": BUDGET_SPENT, "phone_limit": PHONE_LIMIT}
 
 
-def grant_reward(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> bool:
-    """Write the ledger row; False when this invite already has one (a repeat, a retry, a race)."""
-    if clinic.reward_minor <= 0:
-        return False
-    reward = Reward(clinic_id=clinic.id, reward_id=visit.visit_id, visit_id=visit.visit_id, phone=visit.phone,
-                    amount_minor=clinic.reward_minor, currency=clinic.currency, created_at=now,
+def reward_month(clinic: Clinic, answered_at: datetime) -> str:
+    """The clinic-local month an answer falls in: whose budget pays for it."""
+    return answered_at.astimezone(clinic.zone).strftime("%Y-%m")
+
+
+def reward_id(clinic: Clinic, visit: Visit, answered_at: datetime) -> str:
+    return f"{reward_month(clinic, answered_at)}/{visit.visit_id}"
+
+
+def earns(clinic: Clinic, score: int, with_text: bool) -> bool:
+    """Is the answer complete? The tap alone, or with ``earned_by: answer`` a low score needs its words too."""
+    return clinic.reward.earned_by == "tap" or with_text or score >= clinic.threshold
+
+
+def grant_reward(services: Services, clinic: Clinic, visit: Visit, answered_at: datetime, now: datetime) -> str:
+    """Write the ledger row: "granted", "exists" (a repeat, a retry, a race), "budget", "phone_limit" or "off".
+
+    ``answered_at`` is the stored time of the first score, so a retry in the next month finds the same row.
+    """
+    rules = clinic.reward
+    if rules.amount_minor <= 0:
+        return "off"
+    reward = Reward(clinic_id=clinic.id, reward_id=reward_id(clinic, visit, answered_at), visit_id=visit.visit_id,
+                    phone=visit.phone, amount_minor=rules.amount_minor, currency=rules.currency, created_at=now,
                     status="pending", provider=services.settings.reward_provider)
-    # The conditional insert is the claim: one row per invite, ever.
-    return services.store.create_reward(reward)
+    since = now - timedelta(days=rules.per_phone_days) if rules.per_phone_days else None
+    return services.store.grant_reward(reward, rules.monthly_budget_minor, since)
+
+
+def reward_offer(services: Services, clinic: Clinic, visit: Visit, invite: Invite, now: datetime) -> str:
+    """What the page may honestly say: the reward is offered, earned, or why it is not on offer now."""
+    rules = clinic.reward
+    if rules.amount_minor <= 0:
+        return NONE
+    answered_at = invite.rated_at or now
+    if invite.rated_at is not None:
+        own = services.store.get_reward(clinic.id, reward_id(clinic, visit, answered_at))
+        if own is not None:
+            return DECLINED_AS.get(own.last_error, EARNED) if own.status == "declined" else EARNED
+    standing = services.store.reward_standing(clinic.id, reward_month(clinic, answered_at), visit.phone)
+    if rules.monthly_budget_minor and standing.committed_minor + rules.amount_minor > rules.monthly_budget_minor:
+        return BUDGET_SPENT
+    recent = standing.phone_rewarded_at is not None and rules.per_phone_days and (
+        standing.phone_rewarded_at >= now - timedelta(days=rules.per_phone_days))
+    if recent and standing.phone_reward_id != reward_id(clinic, visit, answered_at):
+        return PHONE_LIMIT
+    return OFFERED

@@ -8,7 +8,14 @@ from functools import cached_property
 from functions.clinics import Clinic, load_clinic
 from functions.config import Settings
 from functions.store import Store, open_store
-from functions.transports import EmailTransport, SmsTransport, email_transport, sms_transport
+from functions.transports import (
+    EmailTransport,
+    RewardProvider,
+    SmsTransport,
+    email_transport,
+    reward_provider,
+    sms_transport,
+)
 
 # Bounded exponential backoff for failed sends: 1, 2, 4 ... minutes, never more than an hour.
 BACKOFF_START = timedelta(minutes=1)
@@ -25,8 +32,11 @@ def utcnow() -> datetime:
 
 class Services:
     def __init__(self, settings: Settings, *, store: Store | None = None,
-                 sms: SmsTransport | None = None, email: EmailTransport | None = None) -> None:
+                 sms: SmsTransport | None = None, email: EmailTransport | None = None,
+                 rewards: RewardProvider | None = None) -> None:
         self.settings = settings
+        if rewards is not None:
+            self.rewards = rewards
         if store is not None:
             self.store = store
         if sms is not None:
@@ -45,6 +55,11 @@ class Services:
     @cached_property
     def email(self) -> EmailTransport:
         return email_transport(self.settings)
+
+    @cached_property
+    def rewards(self) -> RewardProvider | None:
+        """The automatic reward payer; None when a person pays (``manual``)."""
+        return reward_provider(self.settings)
 
     def clinic(self, clinic_id: str) -> Clinic | None:
         return load_clinic(self.store, clinic_id)

@@ -38,7 +38,8 @@ def hashed_assets() -> dict[str, tuple[str, bytes]]:
     return named
 
 
-BLANK_STATE = {"view": "rate", "clinic": "", "logo": "", "reward": "", "platforms": [], "text": "", "problem": "",
+BLANK_STATE = {"view": "rate", "clinic": "", "logo": "", "reward": "", "reward_state": "offered",
+               "platforms": [], "text": "", "problem": "",
                "error": "", "opted_out": False}
 
 

@@ -1,4 +1,5 @@
-"""The sweep: retry side effects whose send failed for a passing reason, when their time comes."""
+"""The sweep: retry side effects whose send failed for a passing reason, when their time comes, and pay
+the rewards an automatic provider owes."""
 
 from __future__ import annotations
 
@@ -46,3 +47,10 @@ def sweep_cases(services: Services, now: datetime) -> dict:
             if outcome in counts:
                 counts[outcome] += 1
     return counts
+
+
+def sweep_all(services: Services, now: datetime) -> dict:
+    """One scheduled pass: director emails and reminders, then reward payments."""
+    from functions.payouts import pay_due_rewards
+
+    return {**sweep_cases(services, now), "rewards": pay_due_rewards(services, now)}

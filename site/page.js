@@ -39,6 +39,7 @@
     enable(true);
     show(known ? ["error"] : ["error"].concat(visibleNow()));
     each("[data-error]", function (p) { p.hidden = p.getAttribute("data-error") !== (known ? code : "other"); });
+    if (known) { $("reward").hidden = true; }
   }
 
   function visibleNow() {
@@ -61,7 +62,15 @@
     });
   }
 
+  // What may be said of the reward now: offered, earned, budget_spent, phone_limit, or none at all.
+  function reward(state) {
+    if (!state) { return; }
+    $("reward").hidden = state === "none";
+    each("[data-reward-state]", function (p) { p.hidden = p.getAttribute("data-reward-state") !== state; });
+  }
+
   function next(answer) {
+    reward(answer.reward);
     if (answer.feedback_sent) { show(["thanks"]); return; }
     var route = answer.route;
     platforms(answer.platforms || []);
@@ -96,7 +105,8 @@
     var send = event.target.querySelector("button");
     send.disabled = true;
     var wish = { channel: $("channel").value, hours: $("hours").value };
-    call("POST", "/feedback", { text: $("text").value, contact: wish }).then(function () {
+    call("POST", "/feedback", { text: $("text").value, contact: wish }).then(function (answer) {
+      reward(answer.reward);
       show(["thanks"]);
     }, function (e) {
       send.disabled = false;
@@ -117,12 +127,13 @@
     $("clinic").textContent = invite.clinic.name;
     if (invite.clinic.logo) { $("logo").src = invite.clinic.logo; $("logo").hidden = false; }
     if (invite.clinic.accent) { document.documentElement.style.setProperty("--accent", invite.clinic.accent); }
-    document.querySelector("[data-reward]").textContent = invite.reward.display;
-    $("reward").hidden = invite.reward.amount_minor <= 0;
+    each("[data-reward]", function (b) { b.textContent = invite.reward.display; });
+    reward(invite.reward.state);
     var answer = invite.answer;
     if (answer.opted_out) { $("optout-form").hidden = true; $("optout-done").hidden = false; }
     if (answer.score) {
-      next({ route: answer.route, platforms: invite.platforms, feedback_sent: answer.feedback_sent });
+      next({ route: answer.route, platforms: invite.platforms, feedback_sent: answer.feedback_sent,
+             reward: invite.reward.state });
     }
   }, fail);
 })();

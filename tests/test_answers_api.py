@@ -67,9 +67,9 @@ def test_low_score_then_complaint_emails_the_director_once(client, services, tok
     assert emails(outbox) == []  # gated policy: the email carries the patient's words
     text = "Администратор нагрубил, ждали 40 минут"
     sent = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": text})
-    assert sent.get_json() == {"received": True, "first": True}
+    assert sent.get_json() == {"received": True, "first": True, "reward": "earned"}
     again = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "ещё раз"})
-    assert again.get_json() == {"received": True, "first": False}
+    assert again.get_json() == {"received": True, "first": False, "reward": "earned"}
     [email] = emails(outbox)
     assert email["to"] == ["director@clinic.example"]
     assert text in email["text"] and text in email["html"]

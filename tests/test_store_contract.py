@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from functions.store import CREATED, UPDATED, ApiKey, Case, Invite, Reward, Store, Visit
+from functions.store import CREATED, UPDATED, ApiKey, Case, Invite, Store, Visit
 from tests.conftest import NOW
 
 LATER = NOW + timedelta(minutes=10)
@@ -166,15 +166,6 @@ def test_case_is_created_once_and_its_email_claimed_once(store: Store) -> None:
     assert [c.case_id for c in store.list_cases("c1")] == ["v1"]
     assert store.list_cases("c2") == []
     assert store.get_case("c2", "v1") is None
-
-
-def test_reward_row_is_written_once(store: Store) -> None:
-    reward = Reward(clinic_id="c1", reward_id="v1", visit_id="v1", phone="+79161234567",
-                    amount_minor=10000, currency="RUB", created_at=NOW)
-    assert store.create_reward(reward) is True
-    assert store.create_reward(reward) is False
-    assert store.list_rewards("c1") == [reward]
-    assert store.list_rewards("c2") == []
 
 
 def test_expired_phone_numbers_leave_the_store(store: Store) -> None:

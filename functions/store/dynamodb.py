@@ -15,7 +15,9 @@
 | clicks    | CLINIC#<id>        | CLICKS#<platf.> | clicks so far, for the needs_most rule  |
 | contact   | CLINIC#<id>        | CONTACT#<phone> | how and when to reach the patient; ttl  |
 | case      | CLINIC#<id>        | CASE#<case>     |                                         |
-| reward    | CLINIC#<id>        | REWARD#<reward> |                                         |
+| reward    | CLINIC#<id>        | REWARD#<month>/<visit> | by_day index RWDUE#<clinic> till settled |
+| budget    | CLINIC#<id>        | BUDGET#<month>  | what the month's rewards committed      |
+| rw phone  | CLINIC#<id>        | RWPHONE#<phone> | the phone's last reward; ttl            |
 
 No Scan anywhere: every read is a GetItem, a BatchGetItem or a Query on a key.
 """
@@ -26,12 +28,13 @@ from datetime import datetime
 from typing import Any
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
+from functions.store.dynamo_rewards import DynamoRewards
 from functions.store.dynamo_sending import DynamoSending, clinic_key
 from functions.store.dynamo_table import DAY_INDEX, plain_numbers
-from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
+from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Visit
 
 
-class DynamoStore(DynamoSending):
+class DynamoStore(DynamoSending, DynamoRewards):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[
@@ -226,11 +229,3 @@ class DynamoStore(DynamoSending):
         return self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET reminded_at = :now",
                             "#status = :new AND attribute_not_exists(reminded_at)", {":now": iso(now), ":new": "new"},
                             names={"#status": "status"}) is not None
-
-    # Rewards
-    def create_reward(self, reward: Reward) -> bool:
-        return self._put_new(self._item(reward, clinic_key(reward.clinic_id), f"REWARD#{reward.reward_id}"))
-
-    def list_rewards(self, clinic_id: str) -> list[Reward]:
-        return [self._record(Reward, i) for i in self._query_prefix(clinic_key(clinic_id), "REWARD#")]
-

@@ -111,9 +111,18 @@ class Case:
     reply_at: datetime | None = None
 
 
+# A reward's life: pending -> sending -> paid; failed (a passing problem, tried again) or rejected (for good,
+# with the provider's reason); declined when the month's budget or the phone's limit left nothing to pay.
+REWARD_STATES = ("pending", "sending", "paid", "failed", "rejected", "declined")
+
+
 @dataclass
 class Reward:
-    """One phone-credit payment for one answer: the ledger row."""
+    """One phone-credit payment for one answer: the ledger row.
+
+    ``reward_id`` is ``<month>/<visit id>``: the clinic-local month of the first score, which never
+    changes once stored, so a retried answer finds the same row, and a month's rows share a prefix.
+    """
 
     clinic_id: str
     reward_id: str
@@ -124,5 +133,24 @@ class Reward:
     created_at: datetime
     status: str = "pending"
     provider: str = "manual"
-    reference: str = ""
+    reference: str = ""  # the provider's transaction id, or the accountant's payment reference
     updated_at: datetime | None = None
+    attempts: int = 0  # claims taken to pay it; only the first can skip looking the payment up
+    claim_until: datetime | None = None  # a sending claim's end, or when a failed payment is tried again
+    last_error: str = ""  # the provider's reason, or why the reward was declined ("budget", "phone_limit")
+    paid_at: datetime | None = None
+    settled_by: str = ""  # who marked a manual payment paid or rejected
+    batch: str = ""  # the export that handed a manual payment to the accountant
+
+    @property
+    def month(self) -> str:
+        return self.reward_id[:7]
+
+
+@dataclass
+class RewardStanding:
+    """What the page needs to promise a reward honestly: the month's committed sum and the phone's last reward."""
+
+    committed_minor: int = 0
+    phone_reward_id: str = ""
+    phone_rewarded_at: datetime | None = None

@@ -40,7 +40,17 @@ CREATE TABLE IF NOT EXISTS rewards (
     clinic_id TEXT NOT NULL, reward_id TEXT NOT NULL, visit_id TEXT NOT NULL, phone TEXT NOT NULL,
     amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, created_at TEXT NOT NULL,
     status TEXT NOT NULL, provider TEXT NOT NULL, reference TEXT NOT NULL, updated_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0, claim_until TEXT, last_error TEXT NOT NULL DEFAULT '', paid_at TEXT,
+    settled_by TEXT NOT NULL DEFAULT '', batch TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (clinic_id, reward_id));
+CREATE INDEX IF NOT EXISTS rewards_by_status ON rewards (status, clinic_id);
+-- What a month's rewards have committed of the clinic's budget (paid, or on the way).
+CREATE TABLE IF NOT EXISTS reward_budgets (
+    clinic_id TEXT NOT NULL, month TEXT NOT NULL, committed_minor INTEGER NOT NULL, PRIMARY KEY (clinic_id, month));
+-- The last reward per phone per clinic: the per-phone limit.
+CREATE TABLE IF NOT EXISTS reward_phones (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, reward_id TEXT NOT NULL, rewarded_at TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
 CREATE TABLE IF NOT EXISTS recent_invites (
     clinic_id TEXT NOT NULL, phone TEXT NOT NULL, visit_id TEXT NOT NULL, invited_at TEXT NOT NULL,
     PRIMARY KEY (clinic_id, phone));

@@ -11,20 +11,22 @@ from datetime import datetime
 from pathlib import Path
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
-from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Reward, Visit
+from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Visit
+from functions.store.sqlite_rewards import SqliteRewards, add_later_columns
 from functions.store.sqlite_rows import row_values, to_record
 from functions.store.sqlite_sending import SqliteSending
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
-class SqliteStore(SqliteSending):
+class SqliteStore(SqliteSending, SqliteRewards):
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db.executescript(SCHEMA.read_text(encoding="utf-8"))
+        add_later_columns(self._db)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -261,11 +263,3 @@ class SqliteStore(SqliteSending):
     def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
         return self._changed("UPDATE cases SET reminded_at = ? WHERE clinic_id = ? AND case_id = ? "
                              "AND status = 'new' AND reminded_at IS NULL", iso(now), clinic_id, case_id)
-
-    # Rewards
-    def create_reward(self, reward: Reward) -> bool:
-        return self._insert_new("rewards", reward)
-
-    def list_rewards(self, clinic_id: str) -> list[Reward]:
-        rows = self._db.execute("SELECT * FROM rewards WHERE clinic_id = ? ORDER BY reward_id", (clinic_id,))
-        return [to_record(Reward, r) for r in rows]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from functions.config import Settings
 
@@ -53,6 +53,24 @@ class EmailTransport(Protocol):
     def send(self, email: Email) -> str: ...
 
 
+@dataclass(frozen=True)
+class Payout:
+    """What a reward provider says of one top-up: "paid", "pending" (the operator is still on it) or "failed"."""
+
+    status: str
+    reference: str  # the provider's transaction id
+    detail: str = ""
+
+
+class RewardProvider(Protocol):
+    """Pays rewards automatically. ``look_up`` finds an earlier top-up by our reward id (None if none)."""
+
+    name: str
+
+    def top_up(self, reward: Any) -> Payout: ...
+    def look_up(self, reward: Any) -> Payout | None: ...
+
+
 def sms_transport(settings: Settings) -> SmsTransport:
     if settings.sms_transport == "smsru":
         from functions.transports.smsru import SmsRuSms
@@ -87,3 +105,13 @@ def email_transport(settings: Settings) -> EmailTransport:
     from functions.transports.outbox import Outbox, OutboxEmail
 
     return OutboxEmail(Outbox(settings.outbox_path), settings.email_from)
+
+
+def reward_provider(settings: Settings) -> RewardProvider | None:
+    """The automatic payer, or None with ``manual`` (a person pays from the exported work list)."""
+    if settings.reward_provider == "reloadly":
+        from functions.transports.reloadly import ReloadlyRewards
+
+        return ReloadlyRewards(settings.reloadly_client_id, settings.reloadly_client_secret,
+                               sandbox=settings.reloadly_sandbox)
+    return None

@@ -17,10 +17,15 @@ def session() -> Any:
 
 def post(http: Any, label: str, url: str, **kwargs: Any) -> Any:
     """POST, turning network trouble and server errors into transient failures."""
+    return call(http, "POST", label, url, **kwargs)
+
+
+def call(http: Any, method: str, label: str, url: str, **kwargs: Any) -> Any:
+    """Any request, turning network trouble (a timeout too) and server errors into transient failures."""
     import requests
 
     try:
-        answer = http.post(url, timeout=TIMEOUT, **kwargs)
+        answer = http.request(method, url, timeout=TIMEOUT, **kwargs)
     except requests.RequestException as err:
         raise TransportError(f"{label} unreachable: {type(err).__name__}") from None
     if answer.status_code == 429 or answer.status_code >= 500:

@@ -20,6 +20,7 @@ from functions.answers import (
     visible_platforms,
 )
 from functions.errors import FunnelError
+from functions.rewards import reward_offer
 from functions.services import Services, utcnow
 from functions.site import render_state_page
 from functions.texts import money
@@ -51,7 +52,8 @@ def _state(opened: Opened, **extra: object) -> dict:
     elif invite.score:
         view = route(clinic, invite.score)
     state = {"view": view, "clinic": clinic.name, "logo": clinic.logo, "opted_out": invite.opted_out_at is not None,
-             "reward": money(clinic.reward_minor, clinic.currency, page_locale()) if clinic.reward_minor else ""}
+             "reward": money(clinic.reward_minor, clinic.currency, page_locale()) if clinic.reward_minor else "",
+             "reward_state": reward_offer(_services(), clinic, opened.visit, invite, utcnow())}
     state["platforms"] = visible_platforms(_services(), clinic, invite.token, view)
     return {**state, **extra}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect
 
 from functions.answers import (
+    Opened,
     clean_feedback,
     contact_wish,
     give_feedback,
@@ -15,6 +16,7 @@ from functions.answers import (
     visible_platforms,
 )
 from functions.errors import FunnelError
+from functions.rewards import reward_offer
 from functions.services import Services, utcnow
 from functions.store import Invite
 from functions.texts import money
@@ -32,6 +34,12 @@ def _answer_state(invite: Invite, clinic_route: str | None) -> dict:
             "opted_out": invite.opted_out_at is not None}
 
 
+def _reward_now(opened: Opened) -> str:
+    """The reward's state after an answer (the invite is read again: it now holds the score)."""
+    invite = services().store.get_invite(opened.invite.token) or opened.invite
+    return reward_offer(services(), opened.clinic, opened.visit, invite, utcnow())
+
+
 @bp.get("/api/v1/invites/<token>")
 def show(token: str):
     now = utcnow()
@@ -42,7 +50,8 @@ def show(token: str):
     body = {
         "clinic": {"name": clinic.name, "locale": clinic.locale, "logo": clinic.logo, "accent": clinic.accent},
         "reward": {"amount_minor": clinic.reward_minor, "currency": clinic.currency,
-                   "display": money(clinic.reward_minor, clinic.currency, clinic.locale)},
+                   "display": money(clinic.reward_minor, clinic.currency, clinic.locale),
+                   "state": reward_offer(services(), clinic, opened.visit, invite, now)},
         "policy": clinic.policy,
         "answer": _answer_state(invite, chosen),
         "platforms": visible_platforms(services(), clinic, token, chosen),
@@ -62,6 +71,7 @@ def rating(token: str):
     return jsonify({
         "score": score, "first": first, "route": chosen,
         "platforms": visible_platforms(services(), opened.clinic, token, chosen),
+        "reward": _reward_now(opened),
     })
 
 
@@ -73,7 +83,7 @@ def feedback(token: str):
     wish = contact_wish(contact.get("channel"), contact.get("hours"))
     opened = open_invite(services(), token, utcnow())
     first = give_feedback(services(), opened, text, utcnow(), wish)
-    return jsonify({"received": True, "first": first})
+    return jsonify({"received": True, "first": first, "reward": _reward_now(opened)})
 
 
 @bp.post("/api/v1/invites/<token>/optout")

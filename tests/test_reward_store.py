@@ -1,0 +1,117 @@
+"""The reward ledger's contract, on both backends: the grant with its budget and phone limit, claims, outcomes."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from functions.store import Reward, Store
+from tests.conftest import NOW
+
+LATER = NOW + timedelta(minutes=30)
+MONTH_AGO = NOW - timedelta(days=30)
+
+
+def reward(visit_id: str = "v1", *, phone: str = "+79161234567", month: str = "2026-11", amount: int = 10000,
+           provider: str = "reloadly", clinic_id: str = "c1") -> Reward:
+    return Reward(clinic_id=clinic_id, reward_id=f"{month}/{visit_id}", visit_id=visit_id, phone=phone,
+                  amount_minor=amount, currency="RUB", created_at=NOW, provider=provider)
+
+
+def test_one_row_per_reward_id_and_the_month_lists_its_own(store: Store) -> None:
+    assert store.grant_reward(reward("v1"), 0, None) == "granted"
+    assert store.grant_reward(reward("v1"), 0, None) == "exists"
+    assert store.grant_reward(reward("v2", phone="+79161234568", month="2026-12"), 0, None) == "granted"
+    assert [r.reward_id for r in store.rewards_in_month("c1", "2026-11")] == ["2026-11/v1"]
+    assert [r.reward_id for r in store.list_rewards("c1")] == ["2026-11/v1", "2026-12/v2"]
+    row = store.get_reward("c1", "2026-11/v1")
+    assert (row.status, row.amount_minor, row.phone, row.month) == ("pending", 10000, "+79161234567", "2026-11")
+    assert store.get_reward("c2", "2026-11/v1") is None and store.list_rewards("c2") == []
+
+
+def test_the_budget_stops_new_rewards_and_a_rejection_gives_its_amount_back(store: Store) -> None:
+    phones = [f"+7916123456{n}" for n in range(4)]
+    assert [store.grant_reward(reward(f"v{n}", phone=phones[n]), 25000, None) for n in range(3)] == [
+        "granted", "granted", "budget"]
+    declined = store.get_reward("c1", "2026-11/v2")
+    assert (declined.status, declined.last_error) == ("declined", "budget")
+    assert store.reward_standing("c1", "2026-11", phones[0]).committed_minor == 20000
+    assert store.grant_reward(reward("v2", phone=phones[2]), 25000, None) == "exists"  # declined stays declined
+    # Another month has its own budget.
+    assert store.grant_reward(reward("v9", phone=phones[3], month="2026-12"), 25000, None) == "granted"
+    store.claim_reward("c1", "2026-11/v0", NOW, LATER)
+    assert store.settle_reward("c1", "2026-11/v0", "rejected", NOW, error="INVALID_PHONE") is True
+    assert store.reward_standing("c1", "2026-11", phones[0]).committed_minor == 10000
+    assert store.grant_reward(reward("v3", phone=phones[3]), 25000, None) == "granted"
+
+
+def test_one_reward_per_phone_within_the_limit(store: Store) -> None:
+    since = NOW - timedelta(days=30)
+    assert store.grant_reward(reward("v1"), 0, since) == "granted"
+    assert store.grant_reward(reward("v2"), 0, since) == "phone_limit"
+    assert store.get_reward("c1", "2026-11/v2").last_error == "phone_limit"
+    assert store.grant_reward(reward("v1"), 0, since) == "exists"
+    # Another clinic, or a limit that has passed, lets the phone earn again.
+    assert store.grant_reward(reward("v1", clinic_id="c2"), 0, since) == "granted"
+    assert store.grant_reward(reward("v3"), 0, NOW + timedelta(seconds=1)) == "granted"
+    standing = store.reward_standing("c1", "2026-11", "+79161234567")
+    assert (standing.phone_reward_id, standing.phone_rewarded_at) == ("2026-11/v3", NOW)
+    assert store.reward_standing("c1", "2026-11", "+79990000000").phone_reward_id == ""
+
+
+def test_a_claim_is_taken_once_until_it_ends_and_only_its_holder_settles(store: Store) -> None:
+    store.grant_reward(reward("v1"), 0, None)
+    first = store.claim_reward("c1", "2026-11/v1", NOW, LATER)
+    assert (first.status, first.attempts, first.claim_until) == ("sending", 1, LATER)
+    assert store.claim_reward("c1", "2026-11/v1", NOW + timedelta(minutes=5), LATER) is None
+    second = store.claim_reward("c1", "2026-11/v1", LATER, LATER + timedelta(minutes=30))
+    assert second.attempts == 2
+    assert store.settle_reward("c1", "2026-11/v1", "paid", LATER, attempt=1, reference="stale") is False
+    assert store.settle_reward("c1", "2026-11/v1", "paid", LATER, attempt=2, reference="tx-1") is True
+    paid = store.get_reward("c1", "2026-11/v1")
+    assert (paid.status, paid.reference, paid.paid_at, paid.claim_until) == ("paid", "tx-1", LATER, None)
+    assert store.claim_reward("c1", "2026-11/v1", NOW + timedelta(days=1), LATER) is None
+    assert store.claim_reward("c1", "2026-11/nope", NOW, LATER) is None
+
+
+def test_the_due_list_holds_what_the_automatic_provider_still_owes(store: Store) -> None:
+    for n, provider in enumerate(("reloadly", "reloadly", "reloadly", "manual")):
+        store.grant_reward(reward(f"v{n}", phone=f"+7916123456{n}", provider=provider), 0, None)
+    store.claim_reward("c1", "2026-11/v1", NOW, LATER)
+    store.settle_reward("c1", "2026-11/v1", "failed", NOW, attempt=1, error="HTTP 503", retry_at=LATER)
+    store.claim_reward("c1", "2026-11/v2", NOW, LATER)
+    store.settle_reward("c1", "2026-11/v2", "paid", NOW, attempt=1, reference="tx")
+    assert [r.reward_id for r in store.due_rewards("c1", NOW, 10)] == ["2026-11/v0"]
+    assert {r.reward_id for r in store.due_rewards("c1", LATER, 10)} == {"2026-11/v0", "2026-11/v1"}
+    assert len(store.due_rewards("c1", LATER, 1)) == 1
+    failed = store.get_reward("c1", "2026-11/v1")
+    assert (failed.status, failed.last_error) == ("failed", "HTTP 503")
+
+
+def test_a_manual_hand_over_is_never_claimed_again(store: Store) -> None:
+    store.grant_reward(reward("v1", provider="manual"), 0, None)
+    handed = store.claim_reward("c1", "2026-11/v1", NOW, None, batch="20261130T120000")
+    assert (handed.status, handed.batch, handed.claim_until) == ("sending", "20261130T120000", None)
+    assert store.claim_reward("c1", "2026-11/v1", NOW + timedelta(days=60), None, batch="later") is None
+    assert store.settle_reward("c1", "2026-11/v1", "paid", LATER, from_status=("pending", "sending"),
+                               by="Анна", reference="п/п 118") is True
+    row = store.get_reward("c1", "2026-11/v1")
+    assert (row.status, row.settled_by, row.reference, row.batch) == ("paid", "Анна", "п/п 118", "20261130T120000")
+    assert store.settle_reward("c1", "2026-11/v1", "paid", LATER, from_status=("pending", "sending")) is False
+
+
+def test_overlapping_grants_pay_once_and_never_past_the_budget(store: Store) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        same = list(pool.map(lambda _: store.grant_reward(reward("v1"), 0, None), range(8)))
+        spread = list(pool.map(lambda n: store.grant_reward(
+            reward(f"w{n}", phone=f"+7916000000{n}", month="2026-12"), 30000, None), range(8)))
+    assert sorted(same) == ["exists"] * 7 + ["granted"]
+    assert spread.count("granted") == 3 and spread.count("budget") == 5
+    assert store.reward_standing("c1", "2026-12", "+79160000000").committed_minor == 30000
+
+
+def test_overlapping_claims_leave_one_holder(store: Store) -> None:
+    store.grant_reward(reward("v1"), 0, None)
+    with ThreadPoolExecutor(8) as pool:
+        won = [c for c in pool.map(lambda _: store.claim_reward("c1", "2026-11/v1", NOW, LATER), range(8)) if c]
+    assert len(won) == 1 and won[0].attempts == 1
