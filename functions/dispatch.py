@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functions.clinics import Clinic
 from functions.invites import invite_link, invite_text, new_token
 from functions.reminders import reminder_days, send_due_reminders
+from functions.rewards import as_texted
 from functions.sending import days_to_look_at, in_window, timing
 from functions.services import Services, backoff
 from functions.store import Invite, Visit
@@ -85,6 +86,7 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     rules = clinic.sending
     if not in_window(rules, now.astimezone(clinic.zone)):
         return report  # nothing can go out now; the run that falls inside the window does the work
+    clinic = as_texted(services, clinic, now)  # no reward promised once the month's budget is spent
     due: list[Visit] = []
     for day in days_to_look_at(rules, clinic.zone, now):
         for visit in services.store.visits_on(clinic.id, day):

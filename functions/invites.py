@@ -41,7 +41,8 @@ def invite_link(base_url: str, token: str) -> str:
 
 def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "") -> dict[str, str]:
     """What an invite text may say: the doctor and service only when the clinic opted in."""
-    reward = money(clinic.reward_minor, clinic.currency, clinic.locale)
+    # No promise of a reward the clinic does not give (none configured, or this month's budget spent).
+    reward = money(clinic.reward_minor, clinic.currency, clinic.locale) if clinic.reward_minor > 0 else ""
     context = {"clinic": clinic.name, "link": link, "reward": reward}
     if clinic.sending.details:
         context.update(doctor=doctor, service=service)

@@ -11,6 +11,8 @@ one takes over. Failures that pass are tried again with backoff by the sweep; pe
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from functions.services import Services, backoff
@@ -24,22 +26,27 @@ PAY_CLAIM = timedelta(minutes=20)
 # After this many attempts a failing payment waits for a person (``rewards retry``) instead of the sweep.
 MAX_ATTEMPTS = 12
 PER_RUN = 200
+# A scheduled run shares the function's 30-second limit: it stops taking new rewards after this long
+# (one in flight finishes; the rest wait for the next sweep, 5 minutes later).
+RUN_SECONDS = 18.0
 
 
-def pay_due_rewards(services: Services, now: datetime, limit: int = PER_RUN) -> dict[str, int]:
-    """Pay what the automatic provider owes, oldest first, at most ``limit`` per run."""
+def pay_due_rewards(services: Services, now: datetime, limit: int = PER_RUN, seconds: float = RUN_SECONDS,
+                    clock: Callable[[], float] = time.monotonic) -> dict[str, int]:
+    """Pay what the automatic provider owes, oldest first, at most ``limit`` rewards or ``seconds`` per run."""
     counts = {"paid": 0, "pending": 0, "failed": 0, "rejected": 0, "taken": 0}
     provider = services.rewards
     if provider is None:
         return counts
+    deadline = clock() + seconds
     for clinic_id in services.store.list_clinic_ids():
         for reward in services.store.due_rewards(clinic_id, now, limit):
+            if limit <= 0 or clock() >= deadline:
+                return counts
             if reward.provider != provider.name:
                 continue  # granted under another provider: left for a person
             counts[pay_one(services, provider, reward, now)] += 1
             limit -= 1
-            if limit <= 0:
-                return counts
     return counts
 
 

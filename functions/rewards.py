@@ -8,6 +8,7 @@ the page says so before the patient taps (``reward_offer``). Paying is ``payouts
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from functions.clinics import Clinic
@@ -66,3 +67,19 @@ def reward_offer(services: Services, clinic: Clinic, visit: Visit, invite: Invit
     if recent and standing.phone_reward_id != reward_id(clinic, visit, answered_at):
         return PHONE_LIMIT
     return OFFERED
+
+
+def budget_spent(services: Services, clinic: Clinic, now: datetime) -> bool:
+    """Is this month's budget too low for one more reward?"""
+    rules = clinic.reward
+    if not rules.monthly_budget_minor or rules.amount_minor <= 0:
+        return False
+    standing = services.store.reward_standing(clinic.id, reward_month(clinic, now), "")
+    return standing.committed_minor + rules.amount_minor > rules.monthly_budget_minor
+
+
+def as_texted(services: Services, clinic: Clinic, now: datetime) -> Clinic:
+    """The clinic as its SMS may describe it: with no reward promised once this month's budget is spent."""
+    if budget_spent(services, clinic, now):
+        return replace(clinic, reward=replace(clinic.reward, amount_minor=0))
+    return clinic

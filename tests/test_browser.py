@@ -86,6 +86,7 @@ def test_happy_tap_leads_to_the_platform_without_a_referer(browser, live, servic
     page.locator("#public").wait_for(state="visible")
     links = page.locator("#platforms a")
     assert links.all_inner_texts() == ["Яндекс Карты", "2ГИС", "ПроДокторов"]
+    assert page.locator("#reward").inner_text() == "Спасибо: 100\u00a0₽ придут на ваш телефон."
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"rating-happy-360-{'js' if javascript else 'nojs'}.png"))
@@ -175,3 +176,24 @@ def test_the_clinics_logo_and_accent_without_any_outside_request(browser, live, 
     assert page.locator("#logo").get_attribute("src") == dot and page.locator("#logo").is_visible()
     assert page.locator(".score").first.evaluate("b => getComputedStyle(b).borderTopColor") == "rgb(10, 125, 79)"
     assert page.platform_requests == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_spent_budget_is_said_before_the_tap(browser, live, services, clinic_doc, javascript) -> None:
+    from functions.clinics import save_clinic
+    from functions.store import Reward
+
+    save_clinic(services.store, {**clinic_doc, "reward": {"amount_minor": 10000, "monthly_budget_minor": 10000}}, NOW)
+    services.store.grant_reward(Reward(clinic_id="c1", reward_id="2026-11/old", visit_id="old", phone="+79990000000",
+                                       amount_minor=10000, currency="RUB", created_at=NOW), 10000, None)
+    base, tokens = live
+    page = phone_page(browser, javascript)
+    page.goto(f"{base}/{tokens[1]}/")
+    spent = "Вознаграждения этого месяца закончились. Ваш ответ всё равно очень поможет клинике."
+    if javascript:
+        page.get_by_text(spent).wait_for()
+        assert page.locator("#reward").inner_text() == spent
+    page.get_by_role("button", name="3 — так себе").click()
+    page.locator("#private").wait_for(state="visible")
+    assert page.locator("#reward").inner_text() == spent
+    assert services.store.get_reward("c1", "2026-11/v2").status == "declined"

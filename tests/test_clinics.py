@@ -12,6 +12,8 @@ def test_valid_document_round_trips(clinic_doc) -> None:
     assert (clinic.id, clinic.threshold, clinic.policy, clinic.reward_minor) == ("c1", 4, "gated", 10000)
     assert [p.id for p in clinic.platforms] == ["yandex", "2gis", "prodoctorov"]
     assert parse_clinic(clinic.to_doc()) == clinic
+    rules = clinic.reward
+    assert (rules.monthly_budget_minor, rules.per_phone_days, rules.earned_by) == (0, 30, "tap")  # the defaults
 
 
 @pytest.mark.parametrize("change,problem", [
@@ -24,6 +26,10 @@ def test_valid_document_round_trips(clinic_doc) -> None:
     ({"threshold": 7}, "threshold"),
     ({"policy": "sneaky"}, "policy"),
     ({"reward": {"amount_minor": -1, "currency": "RUB"}}, "reward.amount_minor"),
+    ({"reward": {"amount_minor": 10000, "monthly_budget_minor": 5000}}, "reward.monthly_budget_minor"),
+    ({"reward": {"amount_minor": 10000, "monthly_budget_minor": "lots"}}, "reward.monthly_budget_minor"),
+    ({"reward": {"amount_minor": 10000, "per_phone_days": 400}}, "reward.per_phone_days"),
+    ({"reward": {"amount_minor": 10000, "earned_by": "review"}}, "reward.earned_by"),
     ({"id": "Bad Id"}, "id"),
     ({"sender_id": "Too-Long-Sender"}, "sender_id"),
     ({"logo": "https://clinic.ru/logo.png"}, "logo"),  # a request to someone else's server

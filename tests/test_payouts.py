@@ -208,3 +208,12 @@ def test_the_manual_provider_pays_nothing_by_itself(settings, services: Services
     services.store.grant_reward(reward("v0", provider="manual"), 0, None)
     assert pay_due_rewards(services, NOW)["paid"] == 0
     assert services.store.get_reward("c1", "2026-11/v0").status == "pending"
+
+
+def test_a_run_stops_taking_rewards_at_its_limits(paying: Services, provider: FakeProvider) -> None:
+    granted(paying, 5)
+    assert pay_due_rewards(paying, NOW, limit=2)["paid"] == 2
+    ticks = iter([0.0, 1.0, 30.0])  # the deadline passes after one payment
+    assert pay_due_rewards(paying, NOW, seconds=18, clock=lambda: next(ticks))["paid"] == 1
+    assert pay_due_rewards(paying, NOW)["paid"] == 2
+    assert len(provider.top_ups) == 5

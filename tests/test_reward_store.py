@@ -115,3 +115,23 @@ def test_overlapping_claims_leave_one_holder(store: Store) -> None:
     with ThreadPoolExecutor(8) as pool:
         won = [c for c in pool.map(lambda _: store.claim_reward("c1", "2026-11/v1", NOW, LATER), range(8)) if c]
     assert len(won) == 1 and won[0].attempts == 1
+
+
+def test_an_older_database_gains_the_ledgers_new_columns(tmp_path) -> None:
+    import sqlite3
+
+    from functions.store.sqlite import SqliteStore
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE rewards (clinic_id TEXT NOT NULL, reward_id TEXT NOT NULL, visit_id TEXT NOT NULL, "
+                   "phone TEXT NOT NULL, amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, "
+                   "created_at TEXT NOT NULL, status TEXT NOT NULL, provider TEXT NOT NULL, reference TEXT NOT NULL, "
+                   "updated_at TEXT, PRIMARY KEY (clinic_id, reward_id))")
+        db.execute("INSERT INTO rewards VALUES ('c1', 'v1', 'v1', '+79161234567', 10000, 'RUB', "
+                   "'2026-11-20T09:00:00.000000+00:00', 'pending', 'manual', '', NULL)")
+    store = SqliteStore(str(path))
+    old = store.get_reward("c1", "v1")
+    assert (old.status, old.attempts, old.batch) == ("pending", 0, "")
+    assert store.grant_reward(reward("v2"), 0, None) == "granted"
+    store.close()
