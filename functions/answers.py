@@ -18,6 +18,7 @@ from functions.invites import is_token
 from functions.platforms import ordered_platforms
 from functions.rewards import earns, grant_reward
 from functions.services import Services
+from functions.stats import count, rating_counts
 from functions.store import Case, Contact, Invite, Visit
 
 FEEDBACK_LIMIT = 2000
@@ -42,6 +43,12 @@ def open_invite(services: Services, token: str, now: datetime) -> Opened:
     if clinic is None or visit is None:
         raise FunnelError(410, "expired_invite", "This link has expired.")
     return Opened(invite, clinic, visit)
+
+
+def note_opened(services: Services, opened: Opened, now: datetime) -> None:
+    """The first time the patient's page reaches us (the API read, or a form post without JavaScript)."""
+    if services.store.mark_opened(opened.invite.token, now):
+        count(services.store, opened.visit, opened=1)
 
 
 def route(clinic: Clinic, score: int) -> str:
@@ -69,6 +76,8 @@ def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple
     store, invite, clinic = services.store, opened.invite, opened.clinic
     first = store.record_rating(invite.token, score, now)
     rated_at = now
+    if first:
+        count(store, opened.visit, **rating_counts(score))
     if not first:
         current = store.get_invite(invite.token)
         score = current.score if current and current.score else score
@@ -126,7 +135,8 @@ def ensure_case(services: Services, opened: Opened, case_id: str, score: int, te
     clinic, visit = opened.clinic, opened.visit
     case = Case(clinic_id=clinic.id, case_id=case_id, visit_id=visit.visit_id, score=score, text=text,
                 created_at=now, kind=guess_kind(clinic, text))
-    services.store.create_case(case)
+    if services.store.create_case(case):
+        count(services.store, visit, complaints=1, **{f"kind:{case.kind}": 1})
     alert_director(services, clinic, case, visit, now)
 
 

@@ -9,6 +9,7 @@ from functools import cache
 
 from functions.clinics import Clinic
 from functions.services import Services
+from functions.stats import count
 from functions.store import Case, Visit
 from functions.texts import TEMPLATES, one_line, render, render_clinic_text
 from functions.transports import Sms, TransportError
@@ -64,3 +65,13 @@ def reply_by_sms(services: Services, clinic: Clinic, case: Case, visit: Visit, t
         return f"the SMS was not sent: {err.message}"
     services.store.finish_case_reply(clinic.id, case.case_id, "sent")
     return "sent"
+
+
+def reclassify(services: Services, case: Case, kind: str) -> bool:
+    """The director's correction of the guessed kind; the counters move with it."""
+    if kind == case.kind or not services.store.set_case_kind(case.clinic_id, case.case_id, kind):
+        return False
+    visit = services.store.get_visit(case.clinic_id, case.visit_id)
+    if visit is not None:
+        count(services.store, visit, **{f"kind:{case.kind}": -1, f"kind:{kind}": 1})
+    return True

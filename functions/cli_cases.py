@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from functions.cases import KINDS, suggested_reply
+from functions.cases import KINDS, reclassify, suggested_reply
 from functions.services import Services, utcnow
 from functions.store import Case
 
@@ -65,8 +65,7 @@ def show_case(services: Services, clinic_id: str, case_id: str) -> None:
 @click.pass_obj
 def change_kind(services: Services, clinic_id: str, case_id: str, kind: str) -> None:
     """Correct the guessed kind (the suggested reply follows it)."""
-    _case(services, clinic_id, case_id)
-    services.store.set_case_kind(clinic_id, case_id, kind)
+    reclassify(services, _case(services, clinic_id, case_id), kind)
     click.echo(f"case {case_id}: {kind}")
 
 

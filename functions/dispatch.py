@@ -19,6 +19,7 @@ from functions.reminders import reminder_days, send_due_reminders
 from functions.rewards import as_texted
 from functions.sending import days_to_look_at, in_window, timing
 from functions.services import Services, backoff
+from functions.stats import count_many
 from functions.store import Invite, Visit
 from functions.store.base import PhoneRecentlyInvited
 from functions.transports import Sms, TransportError
@@ -124,6 +125,7 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     if rules.reminders:
         earlier = [v for day in reminder_days(clinic, now) for v in services.store.visits_on(clinic.id, day)]
         report.reminders.update(send_due_reminders(services, clinic, earlier, now))
+    count_many(services.store, [v for v, o in zip(sendable, outcomes, strict=True) if o == "sent"], "invited")
     for outcome in outcomes:
         if outcome == "sent":
             report.sent += 1

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from functions.rewards import count_paid
 from functions.services import Services, backoff
 from functions.store import Reward
 from functions.transports import Payout, RewardProvider, TransportError
@@ -69,7 +70,8 @@ def pay_one(services: Services, provider: RewardProvider, reward: Reward, now: d
 def _record(services: Services, reward: Reward, result: Payout, now: datetime) -> str:
     store, key = services.store, (reward.clinic_id, reward.reward_id)
     if result.status == "paid":
-        store.settle_reward(*key, "paid", now, attempt=reward.attempts, reference=result.reference)
+        if store.settle_reward(*key, "paid", now, attempt=reward.attempts, reference=result.reference):
+            count_paid(services, reward)
         log.info("reward %s paid", reward.reward_id)
         return "paid"
     if result.status == "pending":

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from functions.clinics import Clinic
+from functions.rewards import count_paid
 from functions.services import Services
 from functions.store import Reward
 
@@ -69,6 +70,8 @@ def settle_by_hand(services: Services, clinic_id: str, reward_id: str, status: s
         return f"is {reward.status}"
     done = services.store.settle_reward(clinic_id, reward_id, status, now, from_status=SETTLED_BY_HAND,
                                         reference=reference, error=reason, by=by)
+    if done and status == "paid":
+        count_paid(services, reward)
     return status if done else "changed meanwhile"
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from functions.clinics import Clinic
 from functions.services import Services
+from functions.stats import count
 from functions.store import Invite, Reward, Visit
 
 # What the page may say about the reward.
@@ -83,3 +84,13 @@ def as_texted(services: Services, clinic: Clinic, now: datetime) -> Clinic:
     if budget_spent(services, clinic, now):
         return replace(clinic, reward=replace(clinic.reward, amount_minor=0))
     return clinic
+
+
+def count_paid(services: Services, reward: Reward) -> None:
+    """A reward paid, for the dashboard: on its visit's day and dimensions (or the clinic's, if the visit is gone)."""
+    visit = services.store.get_visit(reward.clinic_id, reward.visit_id)
+    paid = {"rewards_paid": 1, "money_minor": reward.amount_minor}
+    if visit is not None:
+        count(services.store, visit, **paid)
+    else:
+        services.store.bump_stats(reward.clinic_id, reward.created_at.date().isoformat(), ["all"], paid)

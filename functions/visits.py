@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from functions.clinics import Clinic
 from functions.contacts import parse_preferences
+from functions.stats import count_many
 from functions.store import CREATED, Contact, Store, Visit
 
 DATE_ONLY = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})$")
@@ -195,6 +196,7 @@ def import_rows(store: Store, clinic: Clinic, rows: Iterable[tuple[int, dict[str
 
 def _flush(store: Store, visits: list[Visit], contacts: list[Contact], report: Report) -> None:
     outcomes = store.save_visits(visits)
+    count_many(store, [v for v, outcome in zip(visits, outcomes, strict=True) if outcome == CREATED], "visits")
     report.imported += outcomes.count(CREATED)
     report.updated += len(outcomes) - outcomes.count(CREATED)
     if contacts:

@@ -94,8 +94,10 @@ class DynamoSending(DynamoTable):
                      "reminders_sent = :number", {":before": number - 1, ":number": number})
 
     def record_delivery(self, clinic_id: str, visit_id: str, status: str, now: datetime) -> bool:
+        changed = "attribute_exists(invite_token) AND (attribute_not_exists(delivery) OR delivery <> :status)"
         return self._update(clinic_key(clinic_id), f"SMS#{visit_id}", "SET delivery = :status, delivery_at = :now",
-                            "attribute_exists(invite_token)", {":status": status, ":now": iso(now)}) is not None
+                            changed,
+                            {":status": status, ":now": iso(now)}) is not None
 
     def reserve_sends(self, clinic_id: str, day: str, wanted: int, cap: int) -> int:
         # Optimistic: read the count, then add to it only if nobody changed it meanwhile.

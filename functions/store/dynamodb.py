@@ -19,7 +19,8 @@
 | budget    | CLINIC#<id>        | BUDGET#<month>  | what the month's rewards committed      |
 | rw phone  | CLINIC#<id>        | RWPHONE#<phone> | the phone's last reward; ttl            |
 
-No Scan anywhere: every read is a GetItem, a BatchGetItem or a Query on a key.
+The dashboard's items are listed in ``dynamo_admin.py``. No Scan anywhere: every read is a GetItem,
+a BatchGetItem or a Query on a key.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from datetime import datetime
 from typing import Any
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
+from functions.store.dynamo_admin import DynamoAdmin
 from functions.store.dynamo_rewards import DynamoRewards
 from functions.store.dynamo_sending import DynamoSending, clinic_key
 from functions.store.dynamo_table import DAY_INDEX, plain_numbers
 from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Visit
 
 
-class DynamoStore(DynamoSending, DynamoRewards):
+class DynamoStore(DynamoSending, DynamoRewards, DynamoAdmin):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[
@@ -141,8 +143,8 @@ class DynamoStore(DynamoSending, DynamoRewards):
                             f"attribute_exists(pk) AND attribute_not_exists({attribute})",
                             {f":{k}": v for k, v in values.items()}) is not None
 
-    def mark_opened(self, token: str, now: datetime) -> None:
-        self._set_once(token, "opened_at", {"opened_at": iso(now)})
+    def mark_opened(self, token: str, now: datetime) -> bool:
+        return self._set_once(token, "opened_at", {"opened_at": iso(now)})
 
     def record_rating(self, token: str, score: int, now: datetime) -> bool:
         return self._set_once(token, "score", {"score": score, "rated_at": iso(now)})

@@ -154,3 +154,16 @@ class RewardStanding:
     committed_minor: int = 0
     phone_reward_id: str = ""
     phone_rewarded_at: datetime | None = None
+
+
+@dataclass
+class AuditEntry:
+    """One settings change on the dashboard: who, when, and the clinic document before and after."""
+
+    clinic_id: str
+    entry_id: str  # time-ordered: "<iso time>-<random>"
+    at: datetime
+    who: str
+    what: str
+    before: str  # JSON
+    after: str  # JSON

@@ -60,3 +60,19 @@ CREATE TABLE IF NOT EXISTS messages (
     message_id TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS platform_clicks (
     clinic_id TEXT NOT NULL, platform TEXT NOT NULL, clicks INTEGER NOT NULL, PRIMARY KEY (clinic_id, platform));
+-- The dashboard: who may sign in to which clinic, one-time marks (sign-in links, digests), rate limits,
+-- the settings audit and the funnel's counters (per clinic, visit day and dimension: all, doctor:…, branch:…).
+CREATE TABLE IF NOT EXISTS members (
+    email TEXT NOT NULL, clinic_id TEXT NOT NULL, role TEXT NOT NULL, added_at TEXT NOT NULL,
+    PRIMARY KEY (email, clinic_id));
+CREATE INDEX IF NOT EXISTS members_by_clinic ON members (clinic_id);
+CREATE TABLE IF NOT EXISTS once_marks (
+    scope TEXT NOT NULL, key TEXT NOT NULL, until TEXT NOT NULL, PRIMARY KEY (scope, key));
+CREATE TABLE IF NOT EXISTS hits (
+    key TEXT NOT NULL, period TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (key, period));
+CREATE TABLE IF NOT EXISTS audit (
+    clinic_id TEXT NOT NULL, entry_id TEXT NOT NULL, at TEXT NOT NULL, who TEXT NOT NULL, what TEXT NOT NULL,
+    before TEXT NOT NULL, after TEXT NOT NULL, PRIMARY KEY (clinic_id, entry_id));
+CREATE TABLE IF NOT EXISTS stats (
+    clinic_id TEXT NOT NULL, day TEXT NOT NULL, dim TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (clinic_id, day, dim, name));

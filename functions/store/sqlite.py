@@ -12,6 +12,7 @@ from pathlib import Path
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
 from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Visit
+from functions.store.sqlite_admin import SqliteAdmin
 from functions.store.sqlite_rewards import SqliteRewards, add_later_columns
 from functions.store.sqlite_rows import row_values, to_record
 from functions.store.sqlite_sending import SqliteSending
@@ -19,7 +20,7 @@ from functions.store.sqlite_sending import SqliteSending
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
-class SqliteStore(SqliteSending, SqliteRewards):
+class SqliteStore(SqliteSending, SqliteRewards, SqliteAdmin):
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
@@ -173,8 +174,8 @@ class SqliteStore(SqliteSending, SqliteRewards):
         row = self._one("SELECT * FROM invites WHERE token = ?", token)
         return None if row is None else to_record(Invite, row)
 
-    def mark_opened(self, token: str, now: datetime) -> None:
-        self._db.execute("UPDATE invites SET opened_at = ? WHERE token = ? AND opened_at IS NULL", (iso(now), token))
+    def mark_opened(self, token: str, now: datetime) -> bool:
+        return self._changed("UPDATE invites SET opened_at = ? WHERE token = ? AND opened_at IS NULL", iso(now), token)
 
     def record_rating(self, token: str, score: int, now: datetime) -> bool:
         return self._changed(

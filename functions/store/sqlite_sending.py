@@ -57,7 +57,7 @@ class SqliteSending:
 
     def record_delivery(self, clinic_id: str, visit_id: str, status: str, now: datetime) -> bool:
         return self._changed("UPDATE visits SET delivery = ?, delivery_at = ? WHERE clinic_id = ? AND visit_id = ? "
-                             "AND invite_token != ''", status, iso(now), clinic_id, visit_id)
+                             "AND invite_token != '' AND delivery != ?", status, iso(now), clinic_id, visit_id, status)
 
     def reserve_sends(self, clinic_id: str, day: str, wanted: int, cap: int) -> int:
         with self._transaction() as db:

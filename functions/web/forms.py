@@ -14,6 +14,7 @@ from functions.answers import (
     clean_feedback,
     contact_wish,
     give_feedback,
+    note_opened,
     open_invite,
     rate,
     route,
@@ -66,6 +67,7 @@ def with_invite(view: Callable[[Opened], Response]) -> Callable[[str], Response]
             opened = open_invite(_services(), token, utcnow())
         except FunnelError as err:
             return _page({"view": "error", "error": err.code}, err.status)
+        note_opened(_services(), opened, utcnow())
         return view(opened)
 
     return handler

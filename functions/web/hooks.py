@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, request
 from functions.errors import FunnelError
 from functions.inbound import FINAL_STATUSES, is_stop, parse_reference, valid_twilio_request
 from functions.services import Services, utcnow
+from functions.stats import count
 from functions.store.base import EVERY_CLINIC
 from functions.visits import RowError, parse_phone
 
@@ -22,6 +23,16 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 def _services() -> Services:
     return current_app.extensions["otklik"]
+
+
+def _delivered(clinic_id: str, visit_id: str, status: str) -> bool:
+    """Record the provider's final word; a first "delivered" is counted for the dashboard."""
+    store = _services().store
+    changed = store.record_delivery(clinic_id, visit_id, status, utcnow())
+    visit = store.get_visit(clinic_id, visit_id) if changed and status == "delivered" else None
+    if visit is not None:
+        count(store, visit, delivered=1)
+    return changed
 
 
 def _check_twilio() -> None:
@@ -38,10 +49,8 @@ def twilio_status():
     _check_twilio()
     status = request.form.get("MessageStatus", "")
     target = parse_reference(request.args.get("ref", ""))
-    if target and status in FINAL_STATUSES:
-        known = _services().store.record_delivery(*target, status, utcnow())
-        if not known:
-            log.info("twilio status for an unknown visit")
+    if target and status in FINAL_STATUSES and not _delivered(*target, status):
+        log.info("twilio status for an unknown visit, or a repeat")
     return Response("", status=200)
 
 
@@ -81,5 +90,5 @@ def smsru_status(secret: str):
             continue
         target = services.store.find_message(lines[1])
         if target:
-            services.store.record_delivery(*target, SMSRU_FINAL[lines[2]], utcnow())
+            _delivered(*target, SMSRU_FINAL[lines[2]])
     return Response("100", status=200, mimetype="text/plain")

@@ -9,6 +9,7 @@ from functions.answers import (
     clean_feedback,
     contact_wish,
     give_feedback,
+    note_opened,
     open_invite,
     platform_for_click,
     rate,
@@ -18,6 +19,7 @@ from functions.answers import (
 from functions.errors import FunnelError
 from functions.rewards import reward_offer
 from functions.services import Services, utcnow
+from functions.stats import count
 from functions.store import Invite
 from functions.texts import money
 from functions.web.errors import json_body
@@ -44,7 +46,7 @@ def _reward_now(opened: Opened) -> str:
 def show(token: str):
     now = utcnow()
     opened = open_invite(services(), token, now)
-    services().store.mark_opened(token, now)
+    note_opened(services(), opened, now)
     invite, clinic = opened.invite, opened.clinic
     chosen = route(clinic, invite.score) if invite.score else None
     body = {
@@ -102,4 +104,5 @@ def follow_platform(token: str, platform_id: str):
     platform = platform_for_click(opened, platform_id)
     services().store.record_click(token, platform.id, now)
     services().store.count_platform_click(opened.clinic.id, platform.id)
+    count(services().store, opened.visit, clicks=1, **{f"click:{platform.id}": 1})
     return redirect(platform.url, code=302)

@@ -1,0 +1,45 @@
+"""The funnel's counters, kept as events happen, so the dashboard never reads invites.
+
+Every event counts on the visit's local day (so a date range is a cohort: its visits and what became
+of them) under three dimensions: the clinic ("all"), the doctor and the branch. An event is counted
+once, by whoever won its conditional write (first open, first score, new case, paid reward); batches
+(an import, a dispatch run) are counted once per group, not per row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from functions.store import Store, Visit
+
+# What the numbers page shows, in funnel order.
+FUNNEL = ("visits", "invited", "delivered", "opened", "answered", "clicks", "complaints", "rewards_paid")
+
+
+def dims(visit: Visit) -> list[str]:
+    found = ["all"]
+    if visit.doctor:
+        found.append(f"doctor:{visit.doctor}")
+    if visit.branch:
+        found.append(f"branch:{visit.branch}")
+    return found
+
+
+def count(store: Store, visit: Visit, **counts: int) -> None:
+    """One event of one visit: add ``counts`` under each of its dimensions."""
+    store.bump_stats(visit.clinic_id, visit.local_date, dims(visit), counts)
+
+
+def count_many(store: Store, visits: Iterable[Visit], name: str) -> None:
+    """A batch of the same event: one addition per (day, dimension), whatever the batch's size."""
+    groups: Counter[tuple[str, str, str]] = Counter()
+    for visit in visits:
+        for dim in dims(visit):
+            groups[(visit.clinic_id, visit.local_date, dim)] += 1
+    for (clinic_id, day, dim), number in groups.items():
+        store.bump_stats(clinic_id, day, [dim], {name: number})
+
+
+def rating_counts(score: int) -> dict[str, int]:
+    return {"answered": 1, f"score{score}": 1, "score_sum": score}

@@ -1,0 +1,93 @@
+"""The dashboard's side of the DynamoDB store: members, one-time marks, rate limits, the audit and the counters.
+
+| item      | pk               | sk                       | notes                                  |
+|-----------|------------------|--------------------------|----------------------------------------|
+| member    | USER#<email>     | CLINIC#<id>              | role; a twin under the clinic lists it |
+| member    | CLINIC#<id>      | MEMBER#<email>           |                                        |
+| once      | ONCE#<scope>     | <key>                    | a used sign-in link, a sent digest; ttl |
+| hits      | HITS#<key>       | <period>                 | rate limits; ttl                       |
+| audit     | CLINIC#<id>      | AUDIT#<entry id>         | settings changes, newest last          |
+| counters  | CLINIC#<id>      | STATS#<day>#<dimension>  | one number attribute per counter       |
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from functions.store.base import iso
+from functions.store.dynamo_sending import clinic_key
+from functions.store.dynamo_table import DynamoTable
+from functions.store.records import AuditEntry
+
+HITS_KEPT = timedelta(days=2)
+
+
+class DynamoAdmin(DynamoTable):
+    def put_member(self, clinic_id: str, email: str, role: str, now: datetime) -> None:
+        values = {"email": email, "clinic_id": clinic_id, "role": role, "added_at": iso(now)}
+        self.client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.table, "Item": self._attrs({"pk": f"USER#{email}", "sk": clinic_key(clinic_id),
+                                                                   **values})}},
+            {"Put": {"TableName": self.table, "Item": self._attrs({"pk": clinic_key(clinic_id), "sk": f"MEMBER#{email}",
+                                                                   **values})}}])
+
+    def remove_member(self, clinic_id: str, email: str) -> bool:
+        if email not in self.members(clinic_id):
+            return False
+        self.client.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": self.table,
+                        "Key": self._attrs({"pk": f"USER#{email}", "sk": clinic_key(clinic_id)})}},
+            {"Delete": {"TableName": self.table, "Key": self._attrs({"pk": clinic_key(clinic_id),
+                                                                     "sk": f"MEMBER#{email}"})}}])
+        return True
+
+    def _roles(self, items: list[dict[str, Any]], key: str) -> dict[str, str]:
+        return {self._de.deserialize(i[key]): self._de.deserialize(i["role"]) for i in items}
+
+    def memberships(self, email: str) -> dict[str, str]:
+        return self._roles(self._query_prefix(f"USER#{email}", "CLINIC#"), "clinic_id")
+
+    def members(self, clinic_id: str) -> dict[str, str]:
+        return self._roles(self._query_prefix(clinic_key(clinic_id), "MEMBER#"), "email")
+
+    def mark_once(self, scope: str, key: str, now: datetime, until: datetime) -> bool:
+        return self._put_new(self._attrs({"pk": f"ONCE#{scope}", "sk": key, "until": iso(until),
+                                          "ttl": int(until.timestamp())}))
+
+    def count_hit(self, key: str, period: str, limit: int) -> bool:
+        ttl = int((datetime.fromisoformat(period[:10]) + HITS_KEPT).timestamp()) if len(period) >= 10 else 0
+        return self._update(f"HITS#{key}", period, "ADD #count :one SET #ttl = :ttl",
+                            "attribute_not_exists(#count) OR #count < :limit",
+                            {":one": 1, ":limit": limit, ":ttl": ttl},
+                            names={"#count": "count", "#ttl": "ttl"}) is not None
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        self.client.put_item(TableName=self.table,
+                             Item=self._item(entry, clinic_key(entry.clinic_id), f"AUDIT#{entry.entry_id}"))
+
+    def list_audit(self, clinic_id: str, limit: int) -> list[AuditEntry]:
+        items = self.client.query(
+            TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=self._attrs({":pk": clinic_key(clinic_id), ":prefix": "AUDIT#"}),
+            ScanIndexForward=False, Limit=limit).get("Items", [])
+        return [self._record(AuditEntry, i) for i in items]
+
+    def bump_stats(self, clinic_id: str, day: str, dims: list[str], counts: dict[str, int]) -> None:
+        names = {f"#n{n}": name for n, name in enumerate(counts)}
+        values = {f":v{n}": value for n, value in enumerate(counts.values())}
+        expression = "ADD " + ", ".join(f"#n{n} :v{n}" for n in range(len(counts)))
+        for dim in dims:
+            self._update(clinic_key(clinic_id), f"STATS#{day}#{dim}", expression, None, values, names=names)
+
+    def read_stats(self, clinic_id: str, first_day: str, last_day: str) -> dict[tuple[str, str], dict[str, int]]:
+        items = self._query(
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues=self._attrs({":pk": clinic_key(clinic_id), ":first": f"STATS#{first_day}",
+                                                   ":last": f"STATS#{last_day}#\uffff"}))
+        found: dict[tuple[str, str], dict[str, int]] = {}
+        for item in items:
+            sk = self._de.deserialize(item["sk"])
+            counts = {k: int(self._de.deserialize(v)) for k, v in item.items() if k not in ("pk", "sk")}
+            found[(sk[6:16], sk[17:])] = counts
+        return found
