@@ -11,6 +11,7 @@ import click
 
 from functions import logs
 from functions.cli_cases import cases
+from functions.cli_members import members
 from functions.cli_rewards import rewards
 from functions.clinics import Clinic
 from functions.config import ConfigError, load_settings
@@ -257,3 +258,4 @@ def site_deploy(services: Services, bucket: str, api_url: str) -> None:
 
 main.add_command(cases)
 main.add_command(rewards)
+main.add_command(members)

@@ -18,6 +18,13 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9]{1,11}$")
 LOGO = re.compile(r"^data:image/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$")
 LOGO_LIMIT = 16_000
 PLATFORM_TYPES = ("yandex_maps", "2gis", "prodoctorov", "google", "custom")
+# A known platform's page must be on that platform's own hosts (or a subdomain); ``custom`` may be anywhere.
+PLATFORM_HOSTS = {
+    "yandex_maps": ("yandex.ru", "yandex.com", "yandex.by", "yandex.kz", "yandex.uz", "ya.ru"),
+    "2gis": ("2gis.ru", "2gis.com", "2gis.kz", "2gis.by", "2gis.ae"),
+    "prodoctorov": ("prodoctorov.ru",),
+    "google": ("google.com", "google.ru", "g.page", "goo.gl"),
+}
 POLICIES = ("gated", "open")
 LOCALES = ("ru", "en")
 
@@ -197,8 +204,16 @@ def _platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
             problems.append(f"{where}.name: 1 to 40 characters")
         if not _https_url(url):
             problems.append(f"{where}.url: must be an https:// address")
+        elif not on_platform_host(ptype, url):
+            problems.append(f"{where}.url: not an address of {ptype} ({', '.join(PLATFORM_HOSTS[ptype])})")
         result.append(Platform(pid, ptype, name, url, weight, share))
     return tuple(result)
+
+
+def on_platform_host(ptype: str, url: str) -> bool:
+    hosts = PLATFORM_HOSTS.get(ptype)
+    host = (urlsplit(url).hostname or "").lower()
+    return hosts is None or any(host == h or host.endswith("." + h) for h in hosts)
 
 
 def _https_url(url: str) -> bool:

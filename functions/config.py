@@ -46,6 +46,7 @@ class Settings:
     reloadly_client_secret: str = ""
     reloadly_sandbox: bool = True
     outbox_path: str = "var/outbox.jsonl"
+    secret_key: str = ""  # signs dashboard sessions and sign-in links; embedded mode keeps one under var/
     public_url: str = "http://127.0.0.1:8000"
     api_url: str = ""
     token_days: int = 14

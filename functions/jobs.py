@@ -60,6 +60,15 @@ def sweep(event: Any, context: Any) -> dict:
     return report
 
 
+def weekly_digest(event: Any, context: Any) -> dict:
+    """Mondays: each clinic's owners get last week's funnel and the open cases, once."""
+    from functions.digest import send_digests
+
+    report = send_digests(_services(), utcnow())
+    log.info("digest: %s", report)
+    return report
+
+
 def import_from_s3(event: Any, context: Any) -> list[dict]:
     """On an S3 drop under ``imports/<clinic_id>/``: import each CSV and write its report beside it."""
     from functions.aws import client

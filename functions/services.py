@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 
 from functions.clinics import Clinic, load_clinic
-from functions.config import Settings
+from functions.config import ConfigError, Settings
 from functions.store import Store, open_store
 from functions.transports import (
     EmailTransport,
@@ -60,6 +63,22 @@ class Services:
     def rewards(self) -> RewardProvider | None:
         """The automatic reward payer; None when a person pays (``manual``)."""
         return reward_provider(self.settings)
+
+    @cached_property
+    def secret_key(self) -> str:
+        """Signs dashboard sessions and sign-in links. Embedded mode makes one and keeps it beside the database."""
+        if self.settings.secret_key:
+            return self.settings.secret_key
+        if not self.settings.embedded:
+            raise ConfigError("FUNNEL_SECRET_KEY is required for the dashboard outside the embedded mode")
+        path = Path(self.settings.sqlite_path).with_name("secret_key")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                handle.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass  # made earlier, or by another process just now
+        return path.read_text().strip()
 
     def clinic(self, clinic_id: str) -> Clinic | None:
         return load_clinic(self.store, clinic_id)

@@ -1,0 +1,42 @@
+"""The numbers page: the funnel for a date range, per doctor and branch, and its CSV export."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from functions.numbers import chart_svg, load_numbers, parse_range, table_csv
+from functions.services import utcnow
+from functions.texts import money
+from functions.web.admin import Refused, bp, member, page, services
+
+TABLES = {"days": "day", "doctors": "doctor", "branches": "branch"}
+
+
+def _numbers(clinic_id: str):
+    clinic, role = member(clinic_id)
+    try:
+        today = utcnow().astimezone(clinic.zone).date()
+        start, end = parse_range(request.args.get("from"), request.args.get("to"), today)
+    except ValueError as err:
+        raise Refused(400, f"Неверный период: {err}.") from None
+    return clinic, role, load_numbers(services().store, clinic, start, end)
+
+
+@bp.get("/c/<clinic_id>/")
+def numbers_page(clinic_id: str) -> Response:
+    clinic, role, numbers = _numbers(clinic_id)
+    spent = money(numbers.total.get("money_minor"), clinic.currency, "ru")
+    return page("numbers.html", clinic=clinic, role=role, n=numbers, chart=chart_svg(numbers.days), spent=spent,
+                platforms=numbers.platforms(clinic), kinds=numbers.kinds(), distribution=numbers.distribution())
+
+
+@bp.get("/c/<clinic_id>/numbers.csv")
+def numbers_csv(clinic_id: str) -> Response:
+    _, _, numbers = _numbers(clinic_id)
+    table = request.args.get("table", "days")
+    if table not in TABLES:
+        raise Refused(400, "Нет такой таблицы.")
+    text = table_csv(getattr(numbers, table), TABLES[table])
+    name = f"{clinic_id}-{table}-{numbers.first}-{numbers.last}.csv"
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,65 @@
+"""The clinic's settings (owner only): the general form, the review platforms, the SMS text with a preview."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, redirect, request
+
+from functions.clinic_edit import TYPE_NAMES, custom_warning, general_settings, platform_change, save_change
+from functions.clinics import PLATFORM_HOSTS, Clinic, ClinicError, parse_clinic
+from functions.invites import sample_invite
+from functions.services import utcnow
+from functions.web.admin import OWNER, Refused, bp, member, page, services, signed_in
+
+
+def _settings_page(clinic: Clinic, status: int = 200, **extra: object) -> Response:
+    text, segments = sample_invite(clinic, services().settings.link_base)
+    return page("settings.html", status, clinic=clinic, doc=clinic.to_doc(), role=OWNER, types=TYPE_NAMES,
+                hosts=PLATFORM_HOSTS, sample=text, segments=segments,
+                custom=any(p.type == "custom" for p in clinic.platforms), saved=request.args.get("saved", ""),
+                **extra)
+
+
+@bp.get("/c/<clinic_id>/settings")
+def settings_page(clinic_id: str) -> Response:
+    clinic, _ = member(clinic_id, OWNER)
+    return _settings_page(clinic)
+
+
+@bp.post("/c/<clinic_id>/settings")
+def settings_save(clinic_id: str) -> Response:
+    clinic, _ = member(clinic_id, OWNER)
+    new_doc = general_settings(clinic.to_doc(), request.form)
+    try:
+        save_change(services(), clinic, new_doc, signed_in(), "settings", utcnow())
+    except ClinicError as err:
+        return _settings_page(clinic, 400, problems=err.problems, form=request.form)
+    return redirect(f"/admin/c/{clinic_id}/settings?saved=settings", code=303)
+
+
+@bp.post("/c/<clinic_id>/platforms")
+def platforms_save(clinic_id: str) -> Response:
+    clinic, _ = member(clinic_id, OWNER)
+    action = request.form.get("action", "")
+    if action not in ("add", "remove", "up", "down", "shares"):
+        raise Refused(400, "Нет такого действия.")
+    new_doc = platform_change(clinic.to_doc(), request.form)
+    try:
+        save_change(services(), clinic, new_doc, signed_in(), f"platforms: {action}", utcnow())
+    except ClinicError as err:
+        return _settings_page(clinic, 400, problems=err.problems, adding=request.form)
+    saved = "custom" if action == "add" and custom_warning(new_doc) and request.form.get("type") == "custom" else action
+    return redirect(f"/admin/c/{clinic_id}/settings?saved={saved}#platforms", code=303)
+
+
+@bp.get("/c/<clinic_id>/sms-preview")
+def sms_preview(clinic_id: str) -> Response:
+    """The invite as a patient would get it with the text being edited, and its segments (for the live count)."""
+    clinic, _ = member(clinic_id, OWNER)
+    doc = clinic.to_doc()
+    doc["sending"]["template"] = request.args.get("template", "")[:1000].strip()
+    try:
+        text, segments = sample_invite(parse_clinic(doc), services().settings.link_base)
+    except ClinicError as err:
+        return jsonify({"problems": err.problems}), 400
+    return jsonify({"text": text, "encoding": segments.encoding, "segments": segments.count,
+                    "units": segments.units})

@@ -1,0 +1,29 @@
+"""Signing in to the dashboard in tests the way a person does: ask for the link, open it from the outbox."""
+
+from __future__ import annotations
+
+import re
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+LINK = re.compile(r"(https?://\S+/admin/signin/[A-Za-z0-9_.-]+)")
+
+
+def csrf_of(client, path: str = "/admin/signin") -> str:
+    found = CSRF.search(client.get(path).get_data(as_text=True))
+    assert found, f"no form token on {path}"
+    return found.group(1)
+
+
+def last_link(outbox) -> str:
+    email = outbox.messages("email")[0]
+    found = LINK.search(email["text"])
+    assert found, email["text"]
+    return found.group(1)
+
+
+def sign_in(client, outbox, email: str) -> None:
+    answer = client.post("/admin/signin", data={"email": email, "csrf": csrf_of(client)})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    path = "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1]
+    used = client.post(path, data={"csrf": csrf_of(client, path)})
+    assert used.status_code == 303 and used.headers["Location"] == "/admin/"
