@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from urllib.parse import quote
 
 from functions.cases import KIND_NAMES, suggested_reply
 from functions.clinics import Clinic
@@ -17,7 +18,13 @@ log = logging.getLogger(__name__)
 EXCERPT_WORDS = 8
 
 
-def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact | None = None) -> Email:
+def case_link(services: Services, clinic_id: str, case_id: str) -> str:
+    """The case's page on the dashboard (the director signs in with an emailed link if needed)."""
+    return f"{services.settings.hooks_base}/admin/c/{quote(clinic_id)}/cases/{quote(case_id)}"
+
+
+def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact | None = None,
+                    link: str = "") -> Email:
     """Text and HTML from templates; every field is the patient's or clinic's data, never a token."""
     words = case.text.split()
     excerpt = " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
@@ -27,7 +34,7 @@ def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact |
         "excerpt": excerpt, "patient": visit.patient_name, "phone": visit.phone,
         "visit_time": local.strftime("%d.%m.%Y %H:%M"), "doctor": visit.doctor, "service": visit.service,
         "contact": contact, "kind": KIND_NAMES[clinic.locale][case.kind],
-        "reply": suggested_reply(clinic, case.kind, visit.patient_name),
+        "reply": suggested_reply(clinic, case.kind, visit.patient_name), "link": link,
     }
     return templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/complaint", context)
 
@@ -46,7 +53,7 @@ def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit,
         return "claimed_elsewhere"
     try:
         contact = store.contacts(clinic.id, [visit.phone]).get(visit.phone)
-        services.email.send(complaint_email(clinic, case, visit, contact))
+        services.email.send(complaint_email(clinic, case, visit, contact, case_link(services, clinic.id, case.case_id)))
     except TransportError as err:
         current = store.get_case(clinic.id, case.case_id)
         attempts = current.attempts if current else 1
@@ -66,7 +73,8 @@ def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visi
     context = {"clinic": clinic.name, "clinic_id": clinic.id, "case_id": case.case_id, "score": case.score,
                "text": case.text, "patient": visit.patient_name, "phone": visit.phone,
                "created": case.created_at.astimezone(clinic.zone).strftime("%d.%m.%Y %H:%M"),
-               "reply": suggested_reply(clinic, case.kind, visit.patient_name)}
+               "reply": suggested_reply(clinic, case.kind, visit.patient_name),
+               "link": case_link(services, clinic.id, case.case_id)}
     email = templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/case_reminder", context)
     try:
         services.email.send(email)

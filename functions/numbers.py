@@ -52,6 +52,8 @@ class Numbers:
             value = self.total.get(key)
             share = round(100 * value / before) if before else None
             found.append((key, label, value, share))
+            if key == "delivered" and value == 0:
+                continue  # no delivery reports (SNS sends none): opened is a share of invited
             if key not in ("clicks", "complaints", "rewards_paid"):
                 before = value
             elif key == "clicks":
@@ -113,8 +115,10 @@ def chart_svg(days: list[Row], width: int = 640, height: int = 160) -> dict:
         bars.append({"x": round(n * step + 1, 1), "y": round(height - h, 1), "w": round(max(step - 2, 1), 1),
                      "h": round(h, 1), "label": f"{row.name}: {row.get('answered')}"})
         if row.average is not None:
-            points.append(f"{round(n * step + step / 2, 1)},{round(height - (height - 20) * (row.average - 1) / 4, 1)}")
-    return {"width": width, "height": height, "bars": bars, "line": " ".join(points)}
+            points.append((round(n * step + step / 2, 1), round(height - (height - 20) * (row.average - 1) / 4, 1),
+                           f"{row.name}: {row.average}"))
+    return {"width": width, "height": height, "bars": bars, "dots": points,
+            "line": " ".join(f"{x},{y}" for x, y, _ in points)}
 
 
 TABLE_COLUMNS = ("visits", "invited", "delivered", "opened", "answered", "clicks", "complaints", "rewards_paid",

@@ -14,7 +14,7 @@ from functions.digest import send_digests
 from functions.dispatch import send_due_invites
 from functions.visits import import_rows
 from functions.web import invites as api
-from tests.admin_helpers import csrf_of, sign_in
+from tests.admin_helpers import csrf_of, last_link, sign_in
 from tests.conftest import NOW, visit_row
 from tests.dispatch_helpers import RecordingSms
 
@@ -239,3 +239,18 @@ def test_the_weekly_digest_goes_to_owners_once(client, world, outbox) -> None:
     digest = next(m for m in outbox.messages("email") if m["to"] == ["owner@clinic.ru"])
     assert "23.11–29.11.2026" in digest["subject"] and "открытых обращений: 1" in digest["subject"]
     assert "Приглашены: 2" in digest["text"] and "/admin/c/c1/cases/v2" in digest["text"]
+
+
+def test_the_directors_email_links_to_the_case_page(client, world, outbox) -> None:
+    answer(client, world, "c1")
+    email = next(m for m in outbox.messages("email") if "Долго ждали" in m["text"])
+    link = "https://otk.example.ru/admin/c/c1/cases/v2"
+    assert link in email["text"] and f'href="{link}"' in email["html"]
+    token = token_of(world, "c1", "v2")
+    assert token not in email["text"] and token not in email["html"]
+    assert client.get("/admin/c/c1/cases/v2").headers["Location"] == "/admin/signin"  # signed out: sign in first
+    client.post("/admin/signin", data={"email": "owner@clinic.ru", "csrf": csrf_of(client)})
+    path = "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1]
+    signed = client.post(path, data={"csrf": csrf_of(client, path)})
+    assert signed.headers["Location"] == "/admin/c/c1/cases/v2"  # straight back to the case
+    assert "Долго ждали администратора" in client.get("/admin/c/c1/cases/v2").get_data(as_text=True)

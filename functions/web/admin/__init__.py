@@ -66,11 +66,14 @@ def member(clinic_id: str, *roles: str) -> tuple[Clinic, str]:
     return clinic, role
 
 
-def start_session(email: str) -> None:
+def start_session(email: str) -> str:
+    """A fresh session for ``email``; answers where to go: the page that asked for a sign-in, or home."""
+    wanted = session.get("next", "")
     session.clear()
     session.permanent = True
     session["email"] = email
     session["csrf"] = secrets.token_urlsafe(24)
+    return wanted if isinstance(wanted, str) and wanted.startswith("/admin/c/") else "/admin/"
 
 
 class Sessions(SecureCookieSessionInterface):
@@ -114,6 +117,8 @@ def refused(err: Refused) -> Response:
 
 @bp.errorhandler(SignInFirst)
 def sign_in_first(_: SignInFirst) -> Response:
+    if request.method == "GET" and request.path.startswith("/admin/c/"):
+        session["next"] = request.path  # e.g. the case an email linked to: shown right after signing in
     return redirect("/admin/signin", code=303)
 
 

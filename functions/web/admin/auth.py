@@ -66,8 +66,7 @@ def signin_use(token: str) -> Response:
     if email is None:
         return page("message.html", 400, title="Ссылка не подходит",
                     text="Ссылка уже использована, устарела или неверна. Запросите новую на странице входа.")
-    start_session(email)
-    return redirect("/admin/", code=303)
+    return redirect(start_session(email), code=303)
 
 
 @bp.post("/signout")
