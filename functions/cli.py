@@ -66,7 +66,7 @@ def serve(services: Services, host: str, port: int | None) -> None:
 @click.pass_obj
 def demo(services: Services, host: str, port: int | None, no_serve: bool) -> None:
     """Seed a demo clinic and today's visits, text them, print the links and serve."""
-    from functions.demo import seed_demo
+    from functions.demo import DEMO_OWNER, seed_demo
 
     port = port or services.settings.port
     base = f"http://{host}:{port}"
@@ -76,6 +76,7 @@ def demo(services: Services, host: str, port: int | None, no_serve: bool) -> Non
     for name, link in links:
         click.echo(f"  {name:<18} {link}")
     click.echo(f"Outbox (what was 'sent'): {base}/outbox")
+    click.echo(f"Dashboard: {base}/admin/ - sign in as {DEMO_OWNER}; the link arrives in the outbox")
     if not no_serve:
         from functions.server import run
 

@@ -30,6 +30,8 @@ DEMO_CLINIC = {
     "reward": {"amount_minor": 10000, "currency": "RUB"},
 }
 
+DEMO_OWNER = "owner@zdorovie.example"
+
 PATIENTS = (
     ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И."),
     ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С."),
@@ -40,6 +42,8 @@ PATIENTS = (
 def seed_demo(services: Services, now: datetime) -> list[tuple[str, str]]:
     """Save the clinic, import three of today's visits, dispatch, and return (patient, link) pairs."""
     clinic = save_clinic(services.store, DEMO_CLINIC, now)
+    services.store.put_member(clinic.id, DEMO_OWNER, "owner", now)
+    services.store.put_member(clinic.id, DEMO_CLINIC["directors"][0], "director", now)
     local_now = now.astimezone(clinic.zone)
     midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     rows = []
