@@ -254,3 +254,18 @@ def test_the_directors_email_links_to_the_case_page(client, world, outbox) -> No
     signed = client.post(path, data={"csrf": csrf_of(client, path)})
     assert signed.headers["Location"] == "/admin/c/c1/cases/v2"  # straight back to the case
     assert "Долго ждали администратора" in client.get("/admin/c/c1/cases/v2").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field,value", [
+    ("threshold", "пять"), ("reward_amount", "сто"), ("reward_amount", "-5"), ("monthly_budget", "1e9"),
+    ("per_phone_days", "9999"), ("window", "23:00-07:00"), ("timezone", "Europe/Atlantis"), ("locale", "fr"),
+    ("template", "{{ link"), ("template", "{{ clinic.__class__ }}"), ("branches", "Север: not-an-email"),
+    ("directors", "x@y"), ("delay_minutes", "\x00"), ("name", "Клиника" * 40), ("earned_by", "review"),
+])
+def test_bad_settings_are_explained_and_change_nothing(client, world, outbox, field, value) -> None:
+    sign_in(client, outbox, "owner@clinic.ru")
+    before = world.store.get_clinic("c1")
+    form = {"csrf": csrf_of(client, "/admin/c/c1/settings"), "window": "10:00-21:00", field: value}
+    answer_ = client.post("/admin/c/c1/settings", data=form)
+    assert answer_.status_code == 400 and "Ничего не сохранено" in answer_.get_data(as_text=True)
+    assert world.store.get_clinic("c1") == before and world.store.list_audit("c1", 5) == []
