@@ -269,3 +269,17 @@ def test_bad_settings_are_explained_and_change_nothing(client, world, outbox, fi
     answer_ = client.post("/admin/c/c1/settings", data=form)
     assert answer_.status_code == 400 and "Ничего не сохранено" in answer_.get_data(as_text=True)
     assert world.store.get_clinic("c1") == before and world.store.list_audit("c1", 5) == []
+
+
+def test_every_form_of_the_dashboard_needs_its_csrf_token(client, world, outbox, app) -> None:
+    answer(client, world, "c1")
+    sign_in(client, outbox, "owner@clinic.ru")
+    before = (world.store.get_clinic("c1"), [vars(c) for c in world.store.list_cases("c1")])
+    posts = [rule for method, rule in admin_routes(app) if method == "POST"] + ["/admin/signout", "/admin/signin"]
+    for rule in posts:
+        path = rule.replace("<clinic_id>", "c1").replace("<case_id>", "v2").replace("<action>", "contacted")
+        data = {"action": "remove", "platform": "yandex", "kind": "simple", "outcome": "returned", "text": "x",
+                "email": "owner@clinic.ru"}
+        assert client.post(path, data=data).status_code == 403, path
+    assert (world.store.get_clinic("c1"), [vars(c) for c in world.store.list_cases("c1")]) == before
+    assert client.get("/admin/c/c1/").status_code == 200  # still signed in: sign-out needs the token too
