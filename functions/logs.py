@@ -1,4 +1,4 @@
-"""Logging that carries no phone numbers and no invite tokens."""
+"""Logging that carries no phone numbers, no invite tokens and no sign-in links."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import re
 PHONE_LIKE = re.compile(r"\+?\d[\d\s()-]{8,}\d")
 # Invite links and API paths carry the token as a path segment.
 TOKEN_PATH = re.compile(r"/(api/v1/invites/|r/)?[A-Za-z0-9_-]{12}(?=[/\s?\"']|$)")
+# A dashboard sign-in link is as good as a password for 15 minutes.
+SIGNIN_PATH = re.compile(r"/admin/signin/[A-Za-z0-9_.-]+")
 
 
 def redact(text: str) -> str:
+    text = SIGNIN_PATH.sub("/admin/signin/<link>", text)
     text = TOKEN_PATH.sub(lambda m: "/" + (m.group(1) or "") + "<token>", text)
     return PHONE_LIKE.sub(_mask_phone, text)
 

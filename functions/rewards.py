@@ -93,4 +93,4 @@ def count_paid(services: Services, reward: Reward) -> None:
     if visit is not None:
         count(services.store, visit, **paid)
     else:
-        services.store.bump_stats(reward.clinic_id, reward.created_at.date().isoformat(), ["all"], paid)
+        services.store.bump_stats(reward.clinic_id, reward.created_at.date().isoformat(), {"all": paid})

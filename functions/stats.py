@@ -27,18 +27,17 @@ def dims(visit: Visit) -> list[str]:
 
 
 def count(store: Store, visit: Visit, **counts: int) -> None:
-    """One event of one visit: add ``counts`` under each of its dimensions."""
-    store.bump_stats(visit.clinic_id, visit.local_date, dims(visit), counts)
+    """One event of one visit: add ``counts`` under each of its dimensions (one write)."""
+    store.bump_stats(visit.clinic_id, visit.local_date, dict.fromkeys(dims(visit), counts))
 
 
 def count_many(store: Store, visits: Iterable[Visit], name: str) -> None:
-    """A batch of the same event: one addition per (day, dimension), whatever the batch's size."""
-    groups: Counter[tuple[str, str, str]] = Counter()
+    """A batch of the same event: one write per visit day, whatever the batch's size."""
+    groups: dict[tuple[str, str], Counter[str]] = {}
     for visit in visits:
-        for dim in dims(visit):
-            groups[(visit.clinic_id, visit.local_date, dim)] += 1
-    for (clinic_id, day, dim), number in groups.items():
-        store.bump_stats(clinic_id, day, [dim], {name: number})
+        groups.setdefault((visit.clinic_id, visit.local_date), Counter()).update(dims(visit))
+    for (clinic_id, day), per_dim in groups.items():
+        store.bump_stats(clinic_id, day, {dim: {name: number} for dim, number in per_dim.items()})
 
 
 def rating_counts(score: int) -> dict[str, int]:

@@ -47,12 +47,17 @@ def test_the_audit_lists_newest_first(store: Store) -> None:
 
 
 def test_counters_add_up_per_day_and_dimension(store: Store) -> None:
-    store.bump_stats("c1", "2026-11-23", ["all", "doctor:Иванов И. И."], {"invited": 1})
-    store.bump_stats("c1", "2026-11-23", ["all", "doctor:Иванов И. И."], {"invited": 1, "score5": 1})
-    store.bump_stats("c1", "2026-11-24", ["all", "branch:Центр"], {"complaints": 1})
-    store.bump_stats("c1", "2026-11-30", ["all"], {"visits": 1})
-    store.bump_stats("c2", "2026-11-23", ["all"], {"visits": 9})
+    doctor = "doctor:Иванов И. И."
+    store.bump_stats("c1", "2026-11-23", {"all": {"invited": 1}, doctor: {"invited": 1}})
+    store.bump_stats("c1", "2026-11-23", {"all": {"invited": 1, "score5": 1}, doctor: {"invited": 1, "score5": 1}})
+    store.bump_stats("c1", "2026-11-24", {"all": {"complaints": 1}, "branch:Центр": {"complaints": 1}})
+    store.bump_stats("c1", "2026-11-30", {"all": {"visits": 1}})
+    store.bump_stats("c2", "2026-11-23", {"all": {"visits": 9}})
+    many = {f"doctor:Врач {n}": {"visits": 1, "answered": 1} for n in range(120)}  # more than one update's worth
+    store.bump_stats("c3", "2026-11-23", many)
     found = store.read_stats("c1", "2026-11-23", "2026-11-24")
     assert found == {("2026-11-23", "all"): {"invited": 2, "score5": 1},
                      ("2026-11-23", "doctor:Иванов И. И."): {"invited": 2, "score5": 1},
                      ("2026-11-24", "all"): {"complaints": 1}, ("2026-11-24", "branch:Центр"): {"complaints": 1}}
+    spread = store.read_stats("c3", "2026-11-23", "2026-11-23")
+    assert len(spread) == 120 and spread[("2026-11-23", "doctor:Врач 119")] == {"visits": 1, "answered": 1}

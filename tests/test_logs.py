@@ -13,6 +13,7 @@ from functions.logs import RedactingFilter, redact
     ("sent to +79161234567", "+79161234567"), ("call 8 (916) 123-45-67 today", "123-45-67"),
     ("GET /api/v1/invites/0UBKnjmt5Xf6/rating", "0UBKnjmt5Xf6"), ("GET /r/0UBKnjmt5Xf6/yandex", "0UBKnjmt5Xf6"),
     ('"GET /0UBKnjmt5Xf6 HTTP/1.1" 200', "0UBKnjmt5Xf6"),
+    ('"POST /admin/signin/eyJlIjoib3duZXJAY2xpbmljLnJ1In0.aSM0Ag.Xr3Q_k-9b HTTP/1.1" 303', "eyJlIjoib3duZXJAY2xp"),
 ])
 def test_secrets_are_masked(line, secret) -> None:
     assert secret not in redact(line)

@@ -7,7 +7,7 @@
 | once      | ONCE#<scope>     | <key>                    | a used sign-in link, a sent digest; ttl |
 | hits      | HITS#<key>       | <period>                 | rate limits; ttl                       |
 | audit     | CLINIC#<id>      | AUDIT#<entry id>         | settings changes, newest last          |
-| counters  | CLINIC#<id>      | STATS#<day>#<dimension>  | one number attribute per counter       |
+| counters  | CLINIC#<id>      | STATS#<day>              | a number per "<dimension>|<counter>"   |
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from functions.store.dynamo_table import DynamoTable
 from functions.store.records import AuditEntry
 
 HITS_KEPT = timedelta(days=2)
+STATS_PER_UPDATE = 100
 
 
 class DynamoAdmin(DynamoTable):
@@ -73,21 +74,25 @@ class DynamoAdmin(DynamoTable):
             ScanIndexForward=False, Limit=limit).get("Items", [])
         return [self._record(AuditEntry, i) for i in items]
 
-    def bump_stats(self, clinic_id: str, day: str, dims: list[str], counts: dict[str, int]) -> None:
-        names = {f"#n{n}": name for n, name in enumerate(counts)}
-        values = {f":v{n}": value for n, value in enumerate(counts.values())}
-        expression = "ADD " + ", ".join(f"#n{n} :v{n}" for n in range(len(counts)))
-        for dim in dims:
-            self._update(clinic_key(clinic_id), f"STATS#{day}#{dim}", expression, None, values, names=names)
+    def bump_stats(self, clinic_id: str, day: str, counts: dict[str, dict[str, int]]) -> None:
+        pairs = [(f"{dim}|{name}", value) for dim, named in counts.items() for name, value in named.items()]
+        for start in range(0, len(pairs), STATS_PER_UPDATE):  # an update expression is at most 4 KB
+            chunk = pairs[start:start + STATS_PER_UPDATE]
+            names = {f"#n{n}": name for n, (name, _) in enumerate(chunk)}
+            values = {f":v{n}": value for n, (_, value) in enumerate(chunk)}
+            expression = "ADD " + ", ".join(f"#n{n} :v{n}" for n in range(len(chunk)))
+            self._update(clinic_key(clinic_id), f"STATS#{day}", expression, None, values, names=names)
 
     def read_stats(self, clinic_id: str, first_day: str, last_day: str) -> dict[tuple[str, str], dict[str, int]]:
         items = self._query(
             KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
             ExpressionAttributeValues=self._attrs({":pk": clinic_key(clinic_id), ":first": f"STATS#{first_day}",
-                                                   ":last": f"STATS#{last_day}#\uffff"}))
+                                                   ":last": f"STATS#{last_day}"}))
         found: dict[tuple[str, str], dict[str, int]] = {}
         for item in items:
-            sk = self._de.deserialize(item["sk"])
-            counts = {k: int(self._de.deserialize(v)) for k, v in item.items() if k not in ("pk", "sk")}
-            found[(sk[6:16], sk[17:])] = counts
+            day = self._de.deserialize(item["sk"])[6:]
+            for key, value in item.items():
+                dim, bar, name = key.rpartition("|")
+                if bar:
+                    found.setdefault((day, dim), {})[name] = int(self._de.deserialize(value))
         return found

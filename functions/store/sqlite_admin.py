@@ -53,8 +53,8 @@ class SqliteAdmin:
                                 (clinic_id, limit))
         return [to_record(AuditEntry, r) for r in rows]
 
-    def bump_stats(self, clinic_id: str, day: str, dims: list[str], counts: dict[str, int]) -> None:
-        rows = [(clinic_id, day, dim, name, value) for dim in dims for name, value in counts.items()]
+    def bump_stats(self, clinic_id: str, day: str, counts: dict[str, dict[str, int]]) -> None:
+        rows = [(clinic_id, day, dim, name, value) for dim, named in counts.items() for name, value in named.items()]
         self._db.executemany("INSERT INTO stats VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
                              "SET value = value + excluded.value", rows)
 
