@@ -74,7 +74,6 @@ def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple
     so a repeat is a no-op, and a retry after a crash between the score and its reward completes it.
     """
     store, invite, clinic = services.store, opened.invite, opened.clinic
-    note_opened(services, opened, now)  # whoever answers has opened the link, whatever the page did before
     first = store.record_rating(invite.token, score, now)
     rated_at = now
     if first:

@@ -10,6 +10,7 @@ import click
 
 from functions.reward_ledger import (
     MONTH,
+    amount_text,
     batch_rewards,
     export_csv,
     hand_over,
@@ -77,7 +78,7 @@ def export(services: Services, month: str, clinic_id: str | None, batch: str | N
     else:
         out.write_text(text, encoding="utf-8")
     total = sum(r.amount_minor for r in found)
-    click.echo(f"batch {batch}: {len(found)} rewards, {total // 100}.{total % 100:02d} in all", err=True)
+    click.echo(f"batch {batch}: {len(found)} rewards, {amount_text(total)} in all", err=True)
 
 
 def _marked(services: Services, pairs: list[tuple[str, str, str]], status: str, by: str, reason: str) -> None:

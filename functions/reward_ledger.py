@@ -91,18 +91,16 @@ class MonthReport:
     amounts_minor: dict[str, int] = field(default_factory=dict)
     declined: dict[str, int] = field(default_factory=dict)
 
+    def _part(self, *statuses: str) -> dict:
+        return {"count": sum(self.counts.get(s, 0) for s in statuses),
+                "amount": amount_text(sum(self.amounts_minor.get(s, 0) for s in statuses))}
+
     def as_dict(self) -> dict:
         committed = sum(v for k, v in self.amounts_minor.items() if k in ("pending", "sending", "paid", "failed"))
         left = max(self.budget_minor - committed, 0) if self.budget_minor else None
         return {"clinic": self.clinic, "month": self.month, "currency": self.currency,
-                "paid": {"count": self.counts.get("paid", 0), "amount": amount_text(self.amounts_minor.get("paid", 0))},
-                "to_pay": {"count": self.counts.get("pending", 0) + self.counts.get("sending", 0),
-                           "amount": amount_text(self.amounts_minor.get("pending", 0)
-                                                 + self.amounts_minor.get("sending", 0))},
-                "failed": {"count": self.counts.get("failed", 0),
-                           "amount": amount_text(self.amounts_minor.get("failed", 0))},
-                "rejected": {"count": self.counts.get("rejected", 0),
-                             "amount": amount_text(self.amounts_minor.get("rejected", 0))},
+                "paid": self._part("paid"), "to_pay": self._part("pending", "sending"),
+                "failed": self._part("failed"), "rejected": self._part("rejected"),
                 "declined": {"budget": self.declined.get("budget", 0),
                              "phone_limit": self.declined.get("phone_limit", 0)},
                 "budget": amount_text(self.budget_minor) if self.budget_minor else None,

@@ -63,8 +63,8 @@ def request_link(services: Services, email: str, client: str, now: datetime) -> 
     return "sent"
 
 
-def read_link(services: Services, token: str) -> str | None:
-    """The address a link is for, or None when it is forged, altered or older than 15 minutes."""
+def _payload(services: Services, token: str) -> tuple[str, str] | None:
+    """(address, nonce) of a good link; None when it is forged, altered or older than 15 minutes."""
     from itsdangerous import BadSignature, SignatureExpired
 
     try:
@@ -73,15 +73,18 @@ def read_link(services: Services, token: str) -> str | None:
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("e"), str) or not isinstance(payload.get("n"), str):
         return None
-    return payload["e"]
+    return payload["e"], payload["n"]
+
+
+def read_link(services: Services, token: str) -> str | None:
+    """The address a link is for, or None when it is no good."""
+    found = _payload(services, token)
+    return None if found is None else found[0]
 
 
 def use_link(services: Services, token: str, now: datetime) -> str | None:
     """Use a link once: its address, or None when it is invalid, expired or already used."""
-    email = read_link(services, token)
-    if email is None:
+    found = _payload(services, token)
+    if found is None or not services.store.mark_once("signin", found[1], now, now + timedelta(minutes=LINK_MINUTES)):
         return None
-    nonce = _serializer(services).loads(token)["n"]
-    if not services.store.mark_once("signin", nonce, now, now + timedelta(minutes=LINK_MINUTES)):
-        return None
-    return email
+    return found[0]

@@ -13,9 +13,6 @@ from collections.abc import Iterable
 
 from functions.store import Store, Visit
 
-# What the numbers page shows, in funnel order.
-FUNNEL = ("visits", "invited", "delivered", "opened", "answered", "clicks", "complaints", "rewards_paid")
-
 
 def dims(visit: Visit) -> list[str]:
     found = ["all"]

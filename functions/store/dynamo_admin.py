@@ -34,13 +34,15 @@ class DynamoAdmin(DynamoTable):
                                                                    **values})}}])
 
     def remove_member(self, clinic_id: str, email: str) -> bool:
-        if email not in self.members(clinic_id):
+        # Both twins at once, and only if they are there (no read of the clinic's members first).
+        try:
+            self.client.transact_write_items(TransactItems=[
+                {"Delete": {"TableName": self.table, "ConditionExpression": "attribute_exists(pk)",
+                            "Key": self._attrs({"pk": f"USER#{email}", "sk": clinic_key(clinic_id)})}},
+                {"Delete": {"TableName": self.table, "Key": self._attrs({"pk": clinic_key(clinic_id),
+                                                                         "sk": f"MEMBER#{email}"})}}])
+        except self.client.exceptions.TransactionCanceledException:
             return False
-        self.client.transact_write_items(TransactItems=[
-            {"Delete": {"TableName": self.table,
-                        "Key": self._attrs({"pk": f"USER#{email}", "sk": clinic_key(clinic_id)})}},
-            {"Delete": {"TableName": self.table, "Key": self._attrs({"pk": clinic_key(clinic_id),
-                                                                     "sk": f"MEMBER#{email}"})}}])
         return True
 
     def _roles(self, items: list[dict[str, Any]], key: str) -> dict[str, str]:

@@ -108,9 +108,6 @@ class DynamoRewards(DynamoTable):
     def settle_reward(self, clinic_id: str, reward_id: str, status: str, now: datetime, *,
                       from_status: tuple[str, ...] = ("sending",), attempt: int | None = None, reference: str = "",
                       error: str = "", retry_at: datetime | None = None, by: str = "") -> bool:
-        current = self.get_reward(clinic_id, reward_id)
-        if current is None:
-            return False
         allowed = {f":from{n}": s for n, s in enumerate(from_status)}
         values: dict[str, Any] = {":status": status, ":now": iso(now), ":err": error, **allowed}
         sets = ["#s = :status", "updated_at = :now", "last_error = :err"]
@@ -138,6 +135,9 @@ class DynamoRewards(DynamoTable):
                   "ExpressionAttributeValues": self._attrs(values)}
         items: list[dict[str, Any]] = [{"Update": update}]
         if status == "rejected":
+            current = self.get_reward(clinic_id, reward_id)
+            if current is None:
+                return False
             # Money that was never paid goes back to the month's budget, in the same transaction.
             items.append({"Update": {
                 "TableName": self.table,

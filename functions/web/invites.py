@@ -68,6 +68,7 @@ def rating(token: str):
     if type(score) is not int or not 1 <= score <= 5:
         raise FunnelError(400, "invalid_score", "score must be a whole number from 1 to 5.")
     opened = open_invite(services(), token, utcnow())
+    note_opened(services(), opened, utcnow())  # whoever answers has opened the link, whatever the page did before
     score, first = rate(services(), opened, score, utcnow())
     chosen = route(opened.clinic, score)
     return jsonify({

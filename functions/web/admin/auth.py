@@ -27,8 +27,8 @@ def home() -> Response:
     clinics = services().store.memberships(email)
     if len(clinics) == 1:
         return redirect(f"/admin/c/{next(iter(clinics))}/", code=303)
-    names = [(cid, role, (services().clinic(cid) or None)) for cid, role in clinics.items()]
-    return page("home.html", clinics=[(cid, role, c.name if c else cid) for cid, role, c in names])
+    named = [(cid, role, services().clinic(cid)) for cid, role in clinics.items()]
+    return page("home.html", clinics=[(cid, role, c.name if c else cid) for cid, role, c in named])
 
 
 @bp.get("/signin")

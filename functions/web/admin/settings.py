@@ -13,9 +13,9 @@ from functions.web.admin import OWNER, Refused, bp, member, page, services, sign
 
 def _settings_page(clinic: Clinic, status: int = 200, **extra: object) -> Response:
     text, segments = sample_invite(clinic, services().settings.link_base)
-    return page("settings.html", status, clinic=clinic, doc=clinic.to_doc(), role=OWNER, types=TYPE_NAMES,
-                hosts=PLATFORM_HOSTS, sample=text, segments=segments,
-                custom=any(p.type == "custom" for p in clinic.platforms), saved=request.args.get("saved", ""),
+    doc = clinic.to_doc()
+    return page("settings.html", status, clinic=clinic, doc=doc, role=OWNER, types=TYPE_NAMES, hosts=PLATFORM_HOSTS,
+                sample=text, segments=segments, custom=custom_warning(doc), saved=request.args.get("saved", ""),
                 **extra)
 
 
