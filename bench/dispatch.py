@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from functions.clinics import save_clinic
+from functions.clinics.clinic import save_clinic
 from functions.config import Settings
 from functions.demo import DEMO_CLINIC
-from functions.dispatch import send_due_invites
+from functions.invites.dispatch import send_due_invites
 from functions.services import Services
 from functions.store import Visit
 from functions.transports import Sms

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from functions.clinics import parse_clinic
+from functions.clinics.clinic import parse_clinic
 from functions.config import Settings
 from functions.demo import DEMO_CLINIC
 from functions.store import open_store
-from functions.visits_csv import import_csv
+from functions.visits.csv_files import import_csv
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from functions.clinics import save_clinic
-from functions.dispatch import dispatch_clinic
-from functions.invites import invite_link
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import dispatch_clinic
+from functions.invites.text import invite_link
 from functions.services import Services
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 
 DEMO_CLINIC = {
     "id": "demo",

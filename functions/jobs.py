@@ -24,8 +24,8 @@ def _services() -> Services:
 def dispatch(event: Any, context: Any) -> dict:
     """Every 15 minutes: find the clinics inside their sending window and dispatch each one,
     in its own Lambda invocation (FUNNEL_FANOUT=lambda) or here, one after another."""
-    from functions.dispatch import send_due_invites
-    from functions.fanout import due_clinics, start_clinic_tasks
+    from functions.invites.dispatch import send_due_invites
+    from functions.invites.fanout import due_clinics, start_clinic_tasks
 
     services = _services()
     now = utcnow()
@@ -40,7 +40,7 @@ def dispatch(event: Any, context: Any) -> dict:
 
 def dispatch_one_clinic(clinic_id: str) -> dict:
     """The fanned-out task: one clinic's dispatch, in its own invocation."""
-    from functions.dispatch import dispatch_clinic
+    from functions.invites.dispatch import dispatch_clinic
 
     services = _services()
     clinic = services.clinic(clinic_id)
@@ -53,7 +53,7 @@ def dispatch_one_clinic(clinic_id: str) -> dict:
 
 def sweep(event: Any, context: Any) -> dict:
     """Every 5 minutes: retry director emails whose send failed for a passing reason; pay rewards owed."""
-    from functions.sweep import sweep_all
+    from functions.cases.sweep import sweep_all
 
     report = sweep_all(_services(), utcnow())
     log.info("sweep: %s", report)
@@ -62,7 +62,7 @@ def sweep(event: Any, context: Any) -> dict:
 
 def weekly_digest(event: Any, context: Any) -> dict:
     """Mondays: each clinic's owners get last week's funnel and the open cases, once."""
-    from functions.digest import send_digests
+    from functions.cases.digest import send_digests
 
     report = send_digests(_services(), utcnow())
     log.info("digest: %s", report)
@@ -71,8 +71,8 @@ def weekly_digest(event: Any, context: Any) -> dict:
 
 def import_from_s3(event: Any, context: Any) -> list[dict]:
     """On an S3 drop under ``imports/<clinic_id>/``: import each CSV and write its report beside it."""
-    from functions.aws import client
-    from functions.s3_drop import import_object, objects_in
+    from functions.transports.aws import client
+    from functions.visits.s3_drop import import_object, objects_in
 
     services = _services()
     s3 = client("s3", services.settings)

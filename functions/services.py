@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from functions.clinics import Clinic, load_clinic
+from functions.clinics.clinic import Clinic, load_clinic
 from functions.config import ConfigError, Settings
 from functions.store import Store, open_store
 from functions.transports import (

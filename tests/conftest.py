@@ -74,7 +74,7 @@ def services(settings: Settings):
 
 @pytest.fixture
 def clinic(services, clinic_doc: dict):
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
 
     return save_clinic(services.store, clinic_doc, NOW)
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from functions.clinics import save_clinic
+from functions.clinics.clinic import save_clinic
 from tests.admin_helpers import csrf_of, last_link, sign_in
 from tests.conftest import NOW
 

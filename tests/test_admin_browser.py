@@ -9,10 +9,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from functions.app import create_app
-from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
 from functions.services import Services
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 from tests.admin_helpers import last_link
 from tests.conftest import NOW, visit_row
 from tests.test_browser import ARTIFACTS, browser, phone_page  # noqa: F401 (fixture)

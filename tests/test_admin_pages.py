@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from functions.clinics import save_clinic
-from functions.digest import send_digests
-from functions.dispatch import send_due_invites
-from functions.visits import import_rows
+from functions.cases.digest import send_digests
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
+from functions.visits.intake import import_rows
 from functions.web import invites as api
 from tests.admin_helpers import csrf_of, last_link, sign_in
 from tests.conftest import NOW, visit_row

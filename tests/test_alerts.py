@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from functions.alerts import complaint_email
-from functions.clinics import parse_clinic
+from functions.cases.alerts import complaint_email
+from functions.clinics.clinic import parse_clinic
 from functions.store import Case
-from functions.visits import build_visit
+from functions.visits.intake import build_visit
 from tests.conftest import NOW, visit_row
 
 

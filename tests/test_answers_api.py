@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
-from functions.visits import import_rows
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 
 
@@ -188,7 +188,7 @@ def test_unknown_route_and_wrong_method_are_json(client) -> None:
 
 
 def test_a_crash_between_score_and_reward_is_completed_by_the_retry(client, services, tokens, monkeypatch) -> None:
-    import functions.answers as answers
+    import functions.answers.answer as answers
 
     def crash(*args, **kwargs):
         raise RuntimeError("process died")
@@ -204,8 +204,8 @@ def test_a_crash_between_score_and_reward_is_completed_by_the_retry(client, serv
 
 def test_a_crash_before_the_email_is_completed_by_the_retry_or_the_sweep(client, services, tokens, outbox,
                                                                           monkeypatch) -> None:
-    import functions.answers as answers
-    from functions.sweep import sweep_cases
+    import functions.answers.answer as answers
+    from functions.cases.sweep import sweep_cases
 
     client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 2})
     monkeypatch.setattr(answers, "alert_director", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("died")))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from functions.dispatch import send_due_invites
-from functions.visits import import_rows
+from functions.invites.dispatch import send_due_invites
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 
 CHROMIUM = "/usr/bin/chromium"
@@ -164,7 +164,7 @@ def test_unknown_link_gets_a_friendly_message(browser, live) -> None:
 
 
 def test_the_clinics_logo_and_accent_without_any_outside_request(browser, live, services, clinic_doc) -> None:
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
 
     dot = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
            "awAAAABJRU5ErkJggg==")  # a 1x1 PNG
@@ -180,7 +180,7 @@ def test_the_clinics_logo_and_accent_without_any_outside_request(browser, live, 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_spent_budget_is_said_before_the_tap(browser, live, services, clinic_doc, javascript) -> None:
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
     from functions.store import Reward
 
     save_clinic(services.store, {**clinic_doc, "reward": {"amount_minor": 10000, "monthly_budget_minor": 10000}}, NOW)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from functions.alerts import complaint_email
-from functions.cases import guess_kind, suggested_reply
-from functions.clinics import ClinicError, parse_clinic
+from functions.cases.alerts import complaint_email
+from functions.cases.kinds import guess_kind, suggested_reply
+from functions.clinics.clinic import ClinicError, parse_clinic
 from functions.store import Case
-from functions.visits import build_visit
+from functions.visits.intake import build_visit
 from tests.conftest import NOW, visit_row
 
 
@@ -73,11 +73,11 @@ def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services
 
     from click.testing import CliRunner
 
-    from functions.answers import give_feedback, open_invite, rate
+    from functions.answers.answer import give_feedback, open_invite, rate
+    from functions.cases.sweep import sweep_cases
     from functions.cli import main
-    from functions.dispatch import send_due_invites
-    from functions.sweep import sweep_cases
-    from functions.visits import import_rows
+    from functions.invites.dispatch import send_due_invites
+    from functions.visits.intake import import_rows
 
     import_rows(services.store, clinic, [(2, visit_row(1)), (3, visit_row(2))], 14)
     send_due_invites(services, NOW)
@@ -112,12 +112,12 @@ def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services
 
 
 def test_the_director_texts_the_patient_from_the_case_once(store, settings, clinic_doc) -> None:
-    from functions.answers import give_feedback, open_invite, rate
-    from functions.cases import reply_by_sms
-    from functions.clinics import save_clinic
-    from functions.dispatch import send_due_invites
+    from functions.answers.answer import give_feedback, open_invite, rate
+    from functions.cases.kinds import reply_by_sms
+    from functions.clinics.clinic import save_clinic
+    from functions.invites.dispatch import send_due_invites
     from functions.services import Services
-    from functions.visits import import_rows
+    from functions.visits.intake import import_rows
     from tests.dispatch_helpers import RecordingSms
 
     sms = RecordingSms()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.clinics import ClinicError, parse_clinic
+from functions.clinics.clinic import ClinicError, parse_clinic
 
 
 def test_valid_document_round_trips(clinic_doc) -> None:

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from functions.contacts import PreferenceError, parse_hours, parse_preferences, reachable_now
-from functions.dispatch import send_due_invites
+from functions.invites.dispatch import send_due_invites
 from functions.store import Contact
-from functions.visits_csv import import_csv
+from functions.visits.contacts import PreferenceError, parse_hours, parse_preferences, reachable_now
+from functions.visits.csv_files import import_csv
 from tests.conftest import NOW
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -57,7 +57,7 @@ def test_lean_runtime_imports_the_app_and_zappa_routes_the_clinic_task(tmp_path:
     venv = lean_venv()
     check = ("import functions.app, functions.jobs\n"
              "from zappa.asynchronous import import_and_get_task\n"
-             "from functions.fanout import CLINIC_TASK\n"
+             "from functions.invites.fanout import CLINIC_TASK\n"
              "assert import_and_get_task(CLINIC_TASK) is functions.jobs.dispatch_one_clinic\n")
     done = subprocess.run([str(venv / "bin" / "python"), "-c", check],
                           cwd=ROOT, env=offline_env(tmp_path, venv), capture_output=True, text=True, timeout=60)

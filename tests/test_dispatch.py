@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
-from functions.invites import is_token
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
+from functions.invites.text import is_token
 from functions.services import Services
 from functions.store import Store
 from functions.transports import Sms, TransportError
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 from tests.dispatch_helpers import RecordingSms
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import responses
 
-from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
 from functions.services import Services
 from functions.transports import Sms
 from functions.transports.outbox import Outbox, OutboxSms
 from functions.transports.twilio import TwilioSms
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 from tests.dispatch_helpers import RecordingSms
 
@@ -121,7 +121,7 @@ def test_twilio_is_asked_whether_the_message_left(store, settings, clinic_doc) -
 
 
 def _text_for(services, token: str) -> str:
-    from functions.invites import invite_link, invite_text
+    from functions.invites.text import invite_link, invite_text
 
     clinic = services.clinic("c1")
     return invite_text(clinic, invite_link(services.settings.link_base, token), services.store.get_visit("c1", "v1"))

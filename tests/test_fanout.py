@@ -9,9 +9,9 @@ import boto3
 from botocore.stub import Stubber
 
 from functions import jobs
-from functions.clinics import save_clinic
+from functions.clinics.clinic import save_clinic
 from functions.config import Settings
-from functions.fanout import CLINIC_TASK, ZAPPA_TASK, due_clinics
+from functions.invites.fanout import CLINIC_TASK, ZAPPA_TASK, due_clinics
 from functions.services import Services
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Moscow 12:00, Vladivostok 19:00, New York 04:00
@@ -38,7 +38,7 @@ def test_the_scheduled_run_starts_one_async_invocation_per_due_clinic(store, cli
     lambda_settings = settings.with_overrides(fanout="lambda", lambda_function="otklik-dev")
     monkeypatch.setattr(jobs, "_services", lambda: Services(lambda_settings, store=store))
     monkeypatch.setattr(jobs, "utcnow", lambda: NOW)
-    monkeypatch.setattr("functions.aws.client", lambda service, _settings: lambda_client)
+    monkeypatch.setattr("functions.transports.aws.client", lambda service, _settings: lambda_client)
     with Stubber(lambda_client) as stub:
         for clinic_id in sorted(due_clinics(store, NOW)):
             message = {"command": ZAPPA_TASK, "task_path": CLINIC_TASK, "capture_response": False,
@@ -50,11 +50,11 @@ def test_the_scheduled_run_starts_one_async_invocation_per_due_clinic(store, cli
 
 
 def test_a_failed_start_does_not_stop_the_others(store, clinic_doc, settings, monkeypatch) -> None:
-    from functions.fanout import start_clinic_tasks
+    from functions.invites.fanout import start_clinic_tasks
 
     lambda_client = boto3.client("lambda", region_name="eu-central-1", aws_access_key_id="x",
                                  aws_secret_access_key="x")
-    monkeypatch.setattr("functions.aws.client", lambda service, _settings: lambda_client)
+    monkeypatch.setattr("functions.transports.aws.client", lambda service, _settings: lambda_client)
     with Stubber(lambda_client) as stub:
         stub.add_client_error("invoke", "TooManyRequestsException", http_status_code=429)
         stub.add_response("invoke", {"StatusCode": 202})
@@ -63,7 +63,7 @@ def test_a_failed_start_does_not_stop_the_others(store, clinic_doc, settings, mo
 
 
 def test_the_clinic_task_dispatches_that_clinic(store, clinic_doc, settings, monkeypatch) -> None:
-    from functions.visits import import_rows
+    from functions.visits.intake import import_rows
     from tests.conftest import visit_row
     from tests.dispatch_helpers import RecordingSms
 

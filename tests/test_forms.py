@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
-from functions.visits import import_rows
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 
 

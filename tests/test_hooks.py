@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from functions.dispatch import send_due_invites
-from functions.inbound import is_stop, twilio_signature
+from functions.invites.dispatch import send_due_invites
+from functions.invites.inbound import is_stop, twilio_signature
 from functions.services import Services
 from functions.transports.twilio import TwilioSms
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 
 TOKEN = "twilio-auth-token"
@@ -21,7 +21,7 @@ API = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"
 @pytest.fixture
 def twilio_app(settings, clinic_doc):
     from functions.app import create_app
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
 
     hooked = settings.with_overrides(sms_transport="twilio", twilio_account_sid="AC1", twilio_auth_token=TOKEN,
                                      twilio_from="+15005550006", api_url="https://api.otk.ru")
@@ -116,7 +116,7 @@ def test_sending_to_twilio_carries_our_reference_but_nothing_personal() -> None:
 @pytest.fixture
 def smsru_app(settings, clinic_doc):
     from functions.app import create_app
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
 
     hooked = settings.with_overrides(sms_transport="smsru", smsru_api_id="key", smsru_callback_secret="s3cret-path")
     services = Services(hooked)

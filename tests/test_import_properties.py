@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from functions.clinics import parse_clinic
+from functions.clinics.clinic import parse_clinic
 from functions.store.sqlite import SqliteStore
-from functions.visits_csv import import_csv
+from functions.visits.csv_files import import_csv
 
 HEADERS = ["Номер визита", "ФИО", "Телефон", "Дата приёма", "Врач", "Согласие на SMS"]
 cells = st.one_of(

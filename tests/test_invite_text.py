@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from functions.clinics import ClinicError, parse_clinic
-from functions.invites import invite_link, invite_text, sample_invite
-from functions.segments import count_segments
-from functions.visits import build_visit
+from functions.clinics.clinic import ClinicError, parse_clinic
+from functions.invites.segments import count_segments
+from functions.invites.text import invite_link, invite_text, sample_invite
+from functions.visits.intake import build_visit
 from tests.conftest import visit_row
 
 HOST = "https://otk-clinic.ru"  # a 12-character host

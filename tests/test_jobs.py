@@ -7,17 +7,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from functions import jobs
-from functions.answers import give_feedback, open_invite, rate
-from functions.dispatch import send_due_invites
+from functions.answers.answer import give_feedback, open_invite, rate
+from functions.cases.sweep import sweep_cases
+from functions.invites.dispatch import send_due_invites
 from functions.services import Services
-from functions.sweep import sweep_cases
 from functions.transports import TransportError
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 
 
 def test_dispatch_job_takes_event_and_context_and_reads_the_environment(monkeypatch, settings, clinic_doc) -> None:
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
     from functions.store import open_store
 
     store = open_store(settings)
@@ -44,7 +44,7 @@ class FlakyEmail:
 
 
 def test_ses_down_then_retried_by_the_sweep_and_delivered_once(store, clinic_doc, settings) -> None:
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
 
     email = FlakyEmail(failures=1)
     services = Services(settings, store=store, email=email)

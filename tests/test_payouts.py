@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from functions.payouts import MAX_ATTEMPTS, PAY_CLAIM, pay_due_rewards, pay_one
-from functions.reward_ledger import retry_payment
+from functions.rewards.ledger import retry_payment
+from functions.rewards.payouts import MAX_ATTEMPTS, PAY_CLAIM, pay_due_rewards, pay_one
 from functions.services import Services
 from functions.store import Reward, Store
 from functions.transports import Payout, TransportError

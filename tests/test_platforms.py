@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from functions.clinics import ClinicError, parse_clinic
-from functions.platforms import ordered_platforms, target_shares
+from functions.answers.primary import ordered_platforms, target_shares
+from functions.clinics.clinic import ClinicError, parse_clinic
 
 
 def clinic_with(clinic_doc, primary: str, **per_platform) -> object:
@@ -66,9 +66,9 @@ def test_bad_rules_are_refused(clinic_doc) -> None:
 
 
 def test_clicks_feed_the_needs_most_rule_through_the_api(client, services, clinic_doc) -> None:
-    from functions.clinics import save_clinic
-    from functions.dispatch import send_due_invites
-    from functions.visits import import_rows
+    from functions.clinics.clinic import save_clinic
+    from functions.invites.dispatch import send_due_invites
+    from functions.visits.intake import import_rows
     from tests.conftest import NOW, visit_row
 
     clinic = save_clinic(services.store, {**clinic_doc, "primary": "needs_most"}, NOW)

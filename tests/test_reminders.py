@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
 from functions.services import Services
 from functions.transports import TransportError
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 from tests.dispatch_helpers import RecordingSms
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from functions.cli import main
-from functions.clinics import save_clinic
+from functions.clinics.clinic import save_clinic
 from functions.store import Reward
 from tests.conftest import NOW
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from functions.clinics import save_clinic
-from functions.dispatch import send_due_invites
+from functions.clinics.clinic import save_clinic
+from functions.invites.dispatch import send_due_invites
 from functions.store import Reward
-from functions.visits import import_rows
+from functions.visits.intake import import_rows
 from functions.web import forms
 from functions.web import invites as api
 from tests.conftest import NOW, visit_row

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from functions import jobs
-from functions.clinics import save_clinic
+from functions.clinics.clinic import save_clinic
 from tests.conftest import NOW
 
 EVENTS = Path(__file__).parent / "events"

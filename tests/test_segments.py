@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.segments import count_segments
+from functions.invites.segments import count_segments
 
 
 @pytest.mark.parametrize("text,encoding,units,count", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 
-from functions.site import build_site
+from functions.answers.page import build_site
 from functions.texts import SITE
 
 
@@ -57,7 +57,7 @@ def test_outbox_is_styled_within_the_content_security_policy(client) -> None:
 def test_deploy_uploads_with_content_type_and_cache_control(aws_env, tmp_path) -> None:
     import boto3
 
-    from functions.site import deploy_site
+    from functions.answers.page import deploy_site
 
     s3 = boto3.client("s3", region_name="eu-central-1")
     s3.create_bucket(Bucket="otklik-site", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})

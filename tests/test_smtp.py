@@ -8,12 +8,12 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from functions.alerts import complaint_email
-from functions.clinics import parse_clinic
+from functions.cases.alerts import complaint_email
+from functions.clinics.clinic import parse_clinic
 from functions.store import Case
 from functions.transports import Email, TransportError
 from functions.transports.smtp import SmtpEmail
-from functions.visits import build_visit
+from functions.visits.intake import build_visit
 from tests.conftest import NOW, visit_row
 
 

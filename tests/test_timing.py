@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from functions.clinics import ClinicError, parse_clinic, save_clinic
-from functions.dispatch import send_due_invites
-from functions.sending import SendRules, timing
+from functions.clinics.clinic import ClinicError, parse_clinic, save_clinic
+from functions.invites.dispatch import send_due_invites
+from functions.invites.timing import SendRules, timing
 from functions.services import Services
 from functions.store import Visit
 from tests.dispatch_helpers import RecordingSms

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from functions.apikeys import create_key
-from functions.clinics import parse_clinic
-from functions.visits import RowError, build_visit
-from functions.visits_csv import import_csv
+from functions.clinics.clinic import parse_clinic
+from functions.visits.apikeys import create_key
+from functions.visits.csv_files import import_csv
+from functions.visits.intake import RowError, build_visit
 from tests.conftest import NOW, visit_row
 
 DATA = Path(__file__).parent / "data"
@@ -51,7 +51,7 @@ def test_tab_separated_file(services, clinic) -> None:
 
 
 def test_reimport_updates_in_place_and_never_invites_twice(services, clinic) -> None:
-    from functions.dispatch import send_due_invites
+    from functions.invites.dispatch import send_due_invites
 
     data = (DATA / "visits_cp1251.csv").read_bytes()
     import_csv(services.store, clinic, data, 14)
@@ -117,7 +117,7 @@ def test_api_batch_reports_per_item(client, services, clinic) -> None:
 
 
 def test_api_key_is_required_valid_and_for_this_clinic(client, services, clinic, clinic_doc) -> None:
-    from functions.clinics import save_clinic
+    from functions.clinics.clinic import save_clinic
 
     save_clinic(services.store, {**clinic_doc, "id": "c2"}, NOW)
     key_b = create_key(services.store, "c2", NOW)

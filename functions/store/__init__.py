@@ -11,8 +11,8 @@ __all__ = ["CREATED", "UPDATED", "ApiKey", "Case", "Contact", "Invite", "Reward"
 
 def open_store(settings: Settings) -> Store:
     if settings.store == "dynamodb":
-        from functions.aws import client
         from functions.store.dynamodb import DynamoStore
+        from functions.transports.aws import client
 
         return DynamoStore(client("dynamodb", settings), settings.dynamodb_table)
     from functions.store.sqlite import SqliteStore

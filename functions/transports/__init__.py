@@ -82,7 +82,7 @@ def sms_transport(settings: Settings) -> SmsTransport:
         return TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from,
                          f"{settings.hooks_base}/hooks/twilio/status")
     if settings.sms_transport == "sns":
-        from functions.aws import client
+        from functions.transports.aws import client
         from functions.transports.sns import SnsSms
 
         return SnsSms(client("sns", settings))
@@ -98,7 +98,7 @@ def email_transport(settings: Settings) -> EmailTransport:
         return SmtpEmail(settings.smtp_host, settings.smtp_port, settings.email_from, user=settings.smtp_user,
                          password=settings.smtp_password, security=settings.smtp_security)
     if settings.email_transport == "ses":
-        from functions.aws import client
+        from functions.transports.aws import client
         from functions.transports.ses import SesEmail
 
         return SesEmail(client("sesv2", settings), settings.email_from)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
 
-from functions.answers import (
+from functions.answers.answer import (
     Opened,
     clean_feedback,
     contact_wish,
@@ -20,10 +20,10 @@ from functions.answers import (
     route,
     visible_platforms,
 )
+from functions.answers.page import render_state_page
 from functions.errors import FunnelError
-from functions.rewards import reward_offer
+from functions.rewards.grants import reward_offer
 from functions.services import Services, utcnow
-from functions.site import render_state_page
 from functions.texts import money
 from functions.web.pages import page_locale
 

@@ -8,12 +8,12 @@ import logging
 
 from flask import Blueprint, Response, current_app, request
 
+from functions.dashboard.counters import count
 from functions.errors import FunnelError
-from functions.inbound import FINAL_STATUSES, is_stop, parse_reference, valid_twilio_request
+from functions.invites.inbound import FINAL_STATUSES, is_stop, parse_reference, valid_twilio_request
 from functions.services import Services, utcnow
-from functions.stats import count
 from functions.store.base import EVERY_CLINIC
-from functions.visits import RowError, parse_phone
+from functions.visits.intake import RowError, parse_phone
 
 log = logging.getLogger(__name__)
 bp = Blueprint("hooks", __name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect
 
-from functions.answers import (
+from functions.answers.answer import (
     Opened,
     clean_feedback,
     contact_wish,
@@ -16,10 +16,10 @@ from functions.answers import (
     route,
     visible_platforms,
 )
+from functions.dashboard.counters import count
 from functions.errors import FunnelError
-from functions.rewards import reward_offer
+from functions.rewards.grants import reward_offer
 from functions.services import Services, utcnow
-from functions.stats import count
 from functions.store import Invite
 from functions.texts import money
 from functions.web.errors import json_body

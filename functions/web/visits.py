@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from functions.apikeys import verify_key
 from functions.errors import FunnelError
 from functions.services import Services
-from functions.visits import import_rows
+from functions.visits.apikeys import verify_key
+from functions.visits.intake import import_rows
 from functions.web.errors import json_body
 
 bp = Blueprint("visits", __name__)

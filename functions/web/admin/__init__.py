@@ -14,7 +14,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, session
 from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
 
-from functions.clinics import Clinic
+from functions.clinics.clinic import Clinic
 from functions.config import ConfigError
 from functions.services import Services
 from functions.texts import render

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, redirect, request, session
 
+from functions.dashboard.signin import normal_email, read_link, request_link, use_link
 from functions.services import utcnow
-from functions.signin import normal_email, read_link, request_link, use_link
 from functions.texts import TEMPLATES
 from functions.web.admin import bp, page, services, signed_in, start_session
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from functions.numbers import chart_svg, load_numbers, parse_range, table_csv
+from functions.dashboard.numbers import chart_svg, load_numbers, parse_range, table_csv
 from functions.services import utcnow
 from functions.texts import money
 from functions.web.admin import Refused, bp, member, page, services

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from flask import Response, jsonify, redirect, request
 
-from functions.clinic_edit import TYPE_NAMES, custom_warning, general_settings, platform_change, save_change
-from functions.clinics import PLATFORM_HOSTS, Clinic, ClinicError, parse_clinic
-from functions.invites import sample_invite
+from functions.clinics.clinic import PLATFORM_HOSTS, Clinic, ClinicError, parse_clinic
+from functions.dashboard.settings_edit import (
+    TYPE_NAMES,
+    custom_warning,
+    general_settings,
+    platform_change,
+    save_change,
+)
+from functions.invites.text import sample_invite
 from functions.services import utcnow
 from functions.web.admin import OWNER, Refused, bp, member, page, services, signed_in
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from functions.clinic_edit import differences
-from functions.visits_csv import import_csv
+from functions.dashboard.settings_edit import differences
+from functions.visits.csv_files import import_csv
 from functions.web.admin import OWNER, Refused, bp, member, page, services
 
 UPLOAD_LIMIT = 1024 * 1024  # the app's request limit; larger exports go through the S3 drop or the CLI

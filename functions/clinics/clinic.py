@@ -8,8 +8,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from functions.reward_rules import RewardRules, parse_reward
-from functions.sending import SendRules, parse_rules
+from functions.invites.timing import SendRules, parse_rules
+from functions.rewards.rules import RewardRules, parse_reward
 from functions.store import Store
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")

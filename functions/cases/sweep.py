@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from functions.alerts import alert_director, remind_directors
-from functions.clinics import Clinic
+from functions.cases.alerts import alert_director, remind_directors
+from functions.clinics.clinic import Clinic
 from functions.services import Services
 from functions.store import Case
 
@@ -51,6 +51,6 @@ def sweep_cases(services: Services, now: datetime) -> dict:
 
 def sweep_all(services: Services, now: datetime) -> dict:
     """One scheduled pass: director emails and reminders, then reward payments."""
-    from functions.payouts import pay_due_rewards
+    from functions.rewards.payouts import pay_due_rewards
 
     return {**sweep_cases(services, now), "rewards": pay_due_rewards(services, now)}

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.clinics import Clinic
-from functions.rewards import count_paid
+from functions.clinics.clinic import Clinic
+from functions.rewards.grants import count_paid
 from functions.services import Services
 from functions.store import Reward
 

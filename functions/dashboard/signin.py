@@ -12,7 +12,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from functions.clinics import EMAIL
+from functions.clinics.clinic import EMAIL
 from functions.services import Services
 from functions.texts import render
 from functions.transports import Email, TransportError

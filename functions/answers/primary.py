@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from functions.clinics import Clinic, Platform
+from functions.clinics.clinic import Clinic, Platform
 
 RULES = ("order", "rotation", "needs_most")
 

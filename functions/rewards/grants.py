@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from functions.clinics import Clinic
+from functions.clinics.clinic import Clinic
+from functions.dashboard.counters import count
 from functions.services import Services
-from functions.stats import count
 from functions.store import Invite, Reward, Visit
 
 # What the page may say about the reward.

@@ -6,8 +6,8 @@ import logging
 from datetime import datetime
 from urllib.parse import quote
 
-from functions.cases import KIND_NAMES, suggested_reply
-from functions.clinics import Clinic
+from functions.cases.kinds import KIND_NAMES, suggested_reply
+from functions.clinics.clinic import Clinic
 from functions.services import Services, backoff
 from functions.store import Case, Contact, Visit
 from functions.texts import one_line, render

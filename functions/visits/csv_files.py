@@ -7,9 +7,9 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from functions.clinics import Clinic
+from functions.clinics.clinic import Clinic
 from functions.store import Store
-from functions.visits import FIELDS, Report, import_rows
+from functions.visits.intake import FIELDS, Report, import_rows
 
 # Header spellings seen in clinics' exports, folded to lower case without punctuation.
 HEADER_ALIASES = {

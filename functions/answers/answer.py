@@ -9,17 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from functions.alerts import alert_director
-from functions.cases import guess_kind
-from functions.clinics import Clinic, Platform
-from functions.contacts import parse_preferences
+from functions.answers.primary import ordered_platforms
+from functions.cases.alerts import alert_director
+from functions.cases.kinds import guess_kind
+from functions.clinics.clinic import Clinic, Platform
+from functions.dashboard.counters import count, rating_counts
 from functions.errors import FunnelError
-from functions.invites import is_token
-from functions.platforms import ordered_platforms
-from functions.rewards import earns, grant_reward
+from functions.invites.text import is_token
+from functions.rewards.grants import earns, grant_reward
 from functions.services import Services
-from functions.stats import count, rating_counts
 from functions.store import Case, Contact, Invite, Visit
+from functions.visits.contacts import parse_preferences
 
 FEEDBACK_LIMIT = 2000
 

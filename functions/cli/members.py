@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from functions.dashboard.signin import ROLES, normal_email
 from functions.services import Services, utcnow
-from functions.signin import ROLES, normal_email
 
 
 def _email(ctx: click.Context, param: click.Parameter, value: str) -> str:

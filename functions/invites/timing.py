@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from functions.contacts import reachable_now
 from functions.store import Contact, Visit
+from functions.visits.contacts import reachable_now
 
 WINDOW = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 # Never at night, whatever a clinic configures: no invite before 08:00 or after 22:00 local.

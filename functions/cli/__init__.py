@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from functions import logs
-from functions.cli_cases import cases
-from functions.cli_members import members
-from functions.cli_rewards import rewards
-from functions.clinics import Clinic
+from functions.cli.cases import cases
+from functions.cli.members import members
+from functions.cli.rewards import rewards
+from functions.clinics.clinic import Clinic
 from functions.config import ConfigError, load_settings
 from functions.services import Services, utcnow
 
@@ -87,7 +87,7 @@ def demo(services: Services, host: str, port: int | None, no_serve: bool) -> Non
 @click.pass_obj
 def dispatch(services: Services) -> None:
     """Text every eligible visit of each clinic's local today, once."""
-    from functions.dispatch import send_due_invites
+    from functions.invites.dispatch import send_due_invites
 
     echo_json(send_due_invites(services, utcnow()).as_dict())
 
@@ -96,7 +96,7 @@ def dispatch(services: Services) -> None:
 @click.pass_obj
 def sweep(services: Services) -> None:
     """Retry director emails whose send failed and whose retry time has come; pay rewards owed."""
-    from functions.sweep import sweep_all
+    from functions.cases.sweep import sweep_all
 
     echo_json(sweep_all(services, utcnow()))
 
@@ -130,7 +130,7 @@ def clinic_update(services: Services, file: Path) -> None:
 
 
 def _save_clinic(services: Services, file: Path, must_exist: bool) -> None:
-    from functions.clinics import ClinicError, save_clinic
+    from functions.clinics.clinic import ClinicError, save_clinic
 
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
@@ -150,7 +150,7 @@ def _save_clinic(services: Services, file: Path, must_exist: bool) -> None:
 
 
 def _warn_about_segments(services: Services, saved: Clinic) -> dict:
-    from functions.invites import SEGMENT_WARNING, sample_invite
+    from functions.invites.text import SEGMENT_WARNING, sample_invite
 
     text, segments = sample_invite(saved, services.settings.link_base)
     if segments.count > SEGMENT_WARNING:
@@ -176,7 +176,7 @@ def clinic_show(services: Services, clinic_id: str) -> None:
 @click.pass_obj
 def clinic_key(services: Services, clinic_id: str, revoke_id: str | None) -> None:
     """Make an API key for POST /api/v1/visits (shown once), or revoke one."""
-    from functions.apikeys import create_key
+    from functions.visits.apikeys import create_key
 
     if services.clinic(clinic_id) is None:
         raise click.ClickException(f"no clinic {clinic_id!r}")
@@ -204,7 +204,7 @@ def visits() -> None:
 @click.pass_obj
 def visits_import(services: Services, file: Path, clinic_id: str, mapping: tuple[str, ...]) -> None:
     """Import a CSV export; print what was imported, updated and rejected (with line numbers)."""
-    from functions.visits_csv import import_csv
+    from functions.visits.csv_files import import_csv
 
     found = services.clinic(clinic_id)
     if found is None:
@@ -234,7 +234,7 @@ def site() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/site"), show_default=True)
 def site_build(api_url: str, out: Path) -> None:
     """Write the deployable page folder."""
-    from functions.site import build_site
+    from functions.answers.page import build_site
 
     for path in build_site(out, api_url):
         click.echo(path)
@@ -248,8 +248,8 @@ def site_deploy(services: Services, bucket: str, api_url: str) -> None:
     """Build the page and upload it with the right Content-Type and Cache-Control."""
     import tempfile
 
-    from functions.aws import client
-    from functions.site import build_site, deploy_site
+    from functions.answers.page import build_site, deploy_site
+    from functions.transports.aws import client
 
     with tempfile.TemporaryDirectory() as folder:
         build_site(Path(folder), api_url)

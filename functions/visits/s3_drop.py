@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from functions.services import Services
-from functions.visits import Report
-from functions.visits_csv import import_csv
+from functions.visits.csv_files import import_csv
+from functions.visits.intake import Report
 
 log = logging.getLogger(__name__)
 

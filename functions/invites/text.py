@@ -6,8 +6,8 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-from functions.clinics import Clinic
-from functions.segments import Segments, count_segments
+from functions.clinics.clinic import Clinic
+from functions.invites.segments import Segments, count_segments
 from functions.store import Visit
 from functions.texts import money, one_line, render, render_clinic_text
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from functions.clinics import Clinic
-from functions.contacts import parse_preferences
-from functions.stats import count_many
+from functions.clinics.clinic import Clinic
+from functions.dashboard.counters import count_many
 from functions.store import CREATED, Contact, Store, Visit
+from functions.visits.contacts import parse_preferences
 
 DATE_ONLY = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})$")
 # 23.11.2026 14:30, 23.11.26 9:05, 23.11.2026 14:30:00 (what Excel writes in Russian locales).

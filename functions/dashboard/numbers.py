@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from functions.clinics import Clinic
+from functions.clinics.clinic import Clinic
 from functions.store import Store
 
 STEPS = (("visits", "Визиты"), ("invited", "Приглашены"), ("delivered", "Доставлено"), ("opened", "Открыли"),

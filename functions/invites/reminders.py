@@ -11,14 +11,14 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
-from functions.clinics import Clinic
-from functions.contacts import reachable_now
-from functions.invites import invite_link, sms_context
-from functions.sending import in_window
+from functions.clinics.clinic import Clinic
+from functions.invites.text import invite_link, sms_context
+from functions.invites.timing import in_window
 from functions.services import Services
 from functions.store import Visit
 from functions.texts import one_line, render
 from functions.transports import Sms, TransportError
+from functions.visits.contacts import reachable_now
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import json
 from datetime import datetime
 from functools import cache
 
-from functions.clinics import Clinic
+from functions.clinics.clinic import Clinic
+from functions.dashboard.counters import count
 from functions.services import Services
-from functions.stats import count
 from functions.store import Case, Visit
 from functions.texts import TEMPLATES, one_line, render, render_clinic_text
 from functions.transports import Sms, TransportError

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from functions.config import Settings
-from functions.sending import WINDOW
+from functions.invites.timing import WINDOW
 from functions.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def due_clinics(store: Store, now: datetime) -> list[str]:
 
 def start_clinic_tasks(settings: Settings, clinic_ids: list[str]) -> int:
     """One asynchronous invocation of this same function per clinic; a failed start is retried next run."""
-    from functions.aws import client
+    from functions.transports.aws import client
 
     lambda_client = client("lambda", settings)
     started = 0

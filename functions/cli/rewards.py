@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from functions.reward_ledger import (
+from functions.rewards.ledger import (
     MONTH,
     amount_text,
     batch_rewards,
@@ -133,7 +133,7 @@ def mark_rejected(services: Services, reward_ids: tuple[str, ...], clinic_id: st
 @click.pass_obj
 def pay(services: Services) -> None:
     """Pay what the automatic provider owes now (the sweep job does this every few minutes)."""
-    from functions.payouts import pay_due_rewards
+    from functions.rewards.payouts import pay_due_rewards
 
     if services.rewards is None:
         raise click.ClickException("FUNNEL_REWARD_PROVIDER is manual: use rewards export and mark-paid")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from functions.rewards import count_paid
+from functions.rewards.grants import count_paid
 from functions.services import Services, backoff
 from functions.store import Reward
 from functions.transports import Payout, RewardProvider, TransportError

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from functions.alerts import templated_email
-from functions.numbers import load_numbers
+from functions.cases.alerts import templated_email
+from functions.dashboard.numbers import load_numbers
 from functions.services import Services
 from functions.transports import TransportError
 

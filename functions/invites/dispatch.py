@@ -13,13 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from functions.clinics import Clinic
-from functions.invites import invite_link, invite_text, new_token
-from functions.reminders import reminder_days, send_due_reminders
-from functions.rewards import as_texted
-from functions.sending import days_to_look_at, in_window, timing
+from functions.clinics.clinic import Clinic
+from functions.dashboard.counters import count_many
+from functions.invites.reminders import reminder_days, send_due_reminders
+from functions.invites.text import invite_link, invite_text, new_token
+from functions.invites.timing import days_to_look_at, in_window, timing
+from functions.rewards.grants import as_texted
 from functions.services import Services, backoff
-from functions.stats import count_many
 from functions.store import Invite, Visit
 from functions.store.base import PhoneRecentlyInvited
 from functions.transports import Sms, TransportError
@@ -55,7 +55,7 @@ class DispatchReport:
 def send_due_invites(services: Services, now: datetime) -> DispatchReport:
     """Run every clinic inside its window, one after another (the embedded mode); one clinic's
     trouble never stops the others."""
-    from functions.fanout import due_clinics
+    from functions.invites.fanout import due_clinics
 
     report = DispatchReport()
     for clinic_id in due_clinics(services.store, now):

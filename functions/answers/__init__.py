@@ -1,0 +1,1 @@
+"""The answer: the patient's score and words, routed to the review platforms or the director; the page."""

@@ -1,0 +1,1 @@
+"""A clinic's configuration: one validated JSON document that every stage reads."""

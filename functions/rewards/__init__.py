@@ -1,0 +1,1 @@
+"""Rewards: the clinic's rules, one ledger row per answer, paying exactly once, the accountant's work."""
