@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from functions.cases.kinds import KINDS, reclassify, suggested_reply
+from functions.cli.group import echo_json, main
 from functions.services import Services, utcnow
 from functions.store import Case
 
@@ -24,7 +25,7 @@ def _case(services: Services, clinic_id: str, case_id: str) -> Case:
     return case
 
 
-@click.group()
+@main.group()
 def cases() -> None:
     """Complaint cases: list, show, change the kind, mark contacted, resolve."""
 
@@ -35,8 +36,6 @@ def cases() -> None:
 @click.pass_obj
 def list_cases(services: Services, clinic_id: str, status: str | None) -> None:
     """New cases first, then contacted, then resolved; oldest first within each."""
-    from functions.cli import echo_json
-
     found = [c for c in services.store.list_cases(clinic_id) if status in (None, c.status)]
     echo_json([_summary(c) for c in sorted(found, key=lambda c: (ORDER.get(c.status, 3), c.created_at))])
 
@@ -47,8 +46,6 @@ def list_cases(services: Services, clinic_id: str, status: str | None) -> None:
 @click.pass_obj
 def show_case(services: Services, clinic_id: str, case_id: str) -> None:
     """The whole case, with the patient's contact and the suggested first reply."""
-    from functions.cli import echo_json
-
     case = _case(services, clinic_id, case_id)
     clinic = services.clinic(clinic_id)
     visit = services.store.get_visit(clinic_id, case.visit_id)

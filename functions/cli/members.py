@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from functions.cli.group import echo_json, main
 from functions.dashboard.signin import ROLES, normal_email
 from functions.services import Services, utcnow
 
@@ -15,7 +16,7 @@ def _email(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return email
 
 
-@click.group()
+@main.group()
 def members() -> None:
     """Dashboard access: owners (everything) and directors (cases and numbers)."""
 
@@ -48,6 +49,4 @@ def remove(services: Services, clinic_id: str, email: str) -> None:
 @click.option("--clinic", "clinic_id", required=True)
 @click.pass_obj
 def list_members(services: Services, clinic_id: str) -> None:
-    from functions.cli import echo_json
-
     echo_json(services.store.members(clinic_id))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from functions.cli.group import echo_json, main
 from functions.rewards.ledger import (
     MONTH,
     amount_text,
@@ -34,13 +35,8 @@ def _clinic_ids(services: Services, clinic_id: str | None) -> list[str]:
     return [clinic_id] if clinic_id else ids
 
 
-def _echo(value: object) -> None:
-    from functions.cli import echo_json
 
-    echo_json(value)
-
-
-@click.group()
+@main.group()
 def rewards() -> None:
     """The reward ledger: list, pay (manual export and marks, or the automatic provider), report."""
 
@@ -52,7 +48,7 @@ def rewards() -> None:
 def list_rewards(services: Services, clinic_id: str, month: str | None) -> None:
     """Every ledger row of a clinic (or of one month)."""
     found = services.store.rewards_in_month(clinic_id, month) if month else services.store.list_rewards(clinic_id)
-    _echo([{**vars(r), "month": r.month} for r in found])
+    echo_json([{**vars(r), "month": r.month} for r in found])
 
 
 @rewards.command("export")
@@ -87,7 +83,7 @@ def _marked(services: Services, pairs: list[tuple[str, str, str]], status: str, 
     for clinic_id, reward_id, reference in pairs:
         result = settle_by_hand(services, clinic_id, reward_id, status, now, by=by, reference=reference, reason=reason)
         outcome.setdefault(result, []).append(f"{clinic_id} {reward_id}")
-    _echo(outcome)
+    echo_json(outcome)
     if set(outcome) - {status, "already"}:
         sys.exit(1)
 
@@ -137,7 +133,7 @@ def pay(services: Services) -> None:
 
     if services.rewards is None:
         raise click.ClickException("FUNNEL_REWARD_PROVIDER is manual: use rewards export and mark-paid")
-    _echo(pay_due_rewards(services, utcnow()))
+    echo_json(pay_due_rewards(services, utcnow()))
 
 
 @rewards.command("retry")
@@ -148,7 +144,7 @@ def retry(services: Services, reward_id: str, clinic_id: str) -> None:
     """Give a failed automatic payment one more attempt (it is looked up before any new top-up)."""
     if not retry_payment(services, clinic_id, reward_id, utcnow()):
         raise click.ClickException(f"{reward_id!r} is not a failed payment of clinic {clinic_id!r}")
-    _echo({"retry": reward_id})
+    echo_json({"retry": reward_id})
 
 
 @rewards.command("report")
@@ -162,4 +158,4 @@ def report(services: Services, month: str, clinic_id: str | None) -> None:
         clinic = services.clinic(cid)
         if clinic is not None:
             found.append(month_report(services, clinic, month).as_dict())
-    _echo(found)
+    echo_json(found)

@@ -6,69 +6,20 @@ Each channel is one module. A transport returns the provider's message id or rai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
-
 from functions.config import Settings
+from functions.transports.base import (
+    Email,
+    EmailTransport,
+    Payout,
+    RewardProvider,
+    SentLookup,
+    Sms,
+    SmsTransport,
+    TransportError,
+)
 
-
-class TransportError(Exception):
-    """A send that did not happen. ``permanent`` means retrying the same message cannot help."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-
-
-@dataclass(frozen=True)
-class Sms:
-    to: str
-    text: str
-    sender_id: str
-    reference: str = ""  # ours, opaque to the provider: "<clinic>/<visit>", echoed back in status callbacks
-
-
-@dataclass(frozen=True)
-class Email:
-    to: tuple[str, ...]
-    subject: str
-    text: str
-    html: str
-    reply_to: tuple[str, ...] = ()
-
-
-class SmsTransport(Protocol):
-    def send(self, sms: Sms) -> str: ...
-
-
-class SentLookup(Protocol):
-    """A transport that can tell whether a message was already accepted (after a crash mid-send)."""
-
-    def find_sent(self, sms: Sms, since: datetime) -> str | None: ...
-
-
-class EmailTransport(Protocol):
-    def send(self, email: Email) -> str: ...
-
-
-@dataclass(frozen=True)
-class Payout:
-    """What a reward provider says of one top-up: "paid", "pending" (the operator is still on it) or "failed"."""
-
-    status: str
-    reference: str  # the provider's transaction id
-    detail: str = ""
-
-
-class RewardProvider(Protocol):
-    """Pays rewards automatically. ``look_up`` finds an earlier top-up by our reward id (None if none)."""
-
-    name: str
-
-    def top_up(self, reward: Any) -> Payout: ...
-    def look_up(self, reward: Any) -> Payout | None: ...
+__all__ = ["Email", "EmailTransport", "Payout", "RewardProvider", "SentLookup", "Sms", "SmsTransport",
+           "TransportError", "email_transport", "reward_provider", "sms_transport"]
 
 
 def sms_transport(settings: Settings) -> SmsTransport:

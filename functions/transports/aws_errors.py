@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from functions.transports import TransportError
+from functions.transports.base import TransportError
 
 
 def call_aws(label: str, permanent_codes: set[str], call: Callable[..., dict], **request: Any) -> dict:

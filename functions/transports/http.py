@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports import TransportError
+from functions.transports.base import TransportError
 
 TIMEOUT = (5, 15)  # connect, read: a hung provider must not hold a dispatch worker for long
 

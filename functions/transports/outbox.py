@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
-from functions.transports import Email, Sms
+from functions.transports.base import Email, Sms
 
 
 class Outbox:

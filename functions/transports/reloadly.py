@@ -15,7 +15,7 @@ from typing import Any
 import phonenumbers
 
 from functions.store import Reward
-from functions.transports import Payout, TransportError
+from functions.transports.base import Payout, TransportError
 from functions.transports.http import call, json_of, session
 
 AUTH_URL = "https://auth.reloadly.com/oauth/token"

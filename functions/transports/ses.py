@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports import Email
 from functions.transports.aws_errors import call_aws
+from functions.transports.base import Email
 
 # The message itself is unacceptable: sending it again cannot help. Everything else (throttling,
 # a paused account, an unverified domain) is fixed by time or by the operator, so retry: a

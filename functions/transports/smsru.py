@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports import Sms, TransportError
+from functions.transports.base import Sms, TransportError
 from functions.transports.http import json_of, post, session
 
 URL = "https://sms.ru/sms/send"

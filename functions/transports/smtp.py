@@ -7,7 +7,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from functions.transports import Email, TransportError
+from functions.transports.base import Email, TransportError
 
 TIMEOUT = 20
 

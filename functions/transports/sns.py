@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports import Sms
 from functions.transports.aws_errors import call_aws
+from functions.transports.base import Sms
 
 # Only a malformed request is final; throttling, outages and account trouble pass with time.
 PERMANENT = {"InvalidParameter", "InvalidParameterValue", "ValidationError"}

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from functions.transports import Sms, TransportError
+from functions.transports.base import Sms, TransportError
 from functions.transports.http import TIMEOUT, json_of, post, session
 
 API = "https://api.twilio.com/2010-04-01/Accounts/{sid}/Messages.json"

@@ -1,92 +1,16 @@
 """The owner's and director's dashboard under ``/admin/``: server-rendered pages, usable on a phone.
 
-Signed in by an email link (``signin.py``); the session is Flask's signed cookie. Every route that
-names a clinic checks the member's role for that clinic first (a clinic they are not a member of is
-a 404, a page their role may not see a 403), and every POST carries the session's CSRF token.
+``core.py`` holds the blueprint and what every page shares; each other module adds the routes of one concern.
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from datetime import timedelta
 
-from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, session
-from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask
 
-from functions.clinics.clinic import Clinic
-from functions.config import ConfigError
-from functions.services import Services
-from functions.texts import render
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-SESSION_HOURS = 12
-OWNER, DIRECTOR = "owner", "director"
-
-
-class Refused(Exception):
-    """A request the dashboard answers with a page saying why: 400, 403, 404, 429."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class SignInFirst(Exception):
-    pass
-
-
-def services() -> Services:
-    return current_app.extensions["otklik"]
-
-
-def page(name: str, status: int = 200, **context: object) -> Response:
-    html = render(f"admin/{name}", csrf=session.get("csrf", ""), me=session.get("email", ""), **context)
-    response = Response(html, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def signed_in() -> str:
-    email = session.get("email")
-    if not isinstance(email, str) or not email:
-        raise SignInFirst()
-    return email
-
-
-def member(clinic_id: str, *roles: str) -> tuple[Clinic, str]:
-    """The clinic and the signed-in member's role in it; 404 for a clinic they do not belong to."""
-    role = services().store.memberships(signed_in()).get(clinic_id)
-    clinic = services().clinic(clinic_id) if role else None
-    if clinic is None or role is None:
-        raise Refused(404, "Такой клиники нет в вашем кабинете.")
-    if roles and role not in roles:
-        raise Refused(403, "Эта страница доступна только владельцу клиники.")
-    return clinic, role
-
-
-def start_session(email: str) -> str:
-    """A fresh session for ``email``; answers where to go: the page that asked for a sign-in, or home."""
-    wanted = session.get("next", "")
-    session.clear()
-    session.permanent = True
-    session["email"] = email
-    session["csrf"] = secrets.token_urlsafe(24)
-    return wanted if isinstance(wanted, str) and wanted.startswith("/admin/c/") else "/admin/"
-
-
-class Sessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with the key taken from the services when first needed (the patient
-    API never needs it, so a deployment without a dashboard key still serves patients)."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if not app.secret_key:
-            try:
-                app.secret_key = app.extensions["otklik"].secret_key
-            except ConfigError:
-                return None
-        return super().open_session(app, request)
+from functions.web.admin import auth, cases, numbers, settings, uploads  # noqa: F401  (routes on ``bp``)
+from functions.web.admin.core import SESSION_HOURS, Sessions, bp
 
 
 def configure(app: Flask, https: bool) -> None:
@@ -94,38 +18,3 @@ def configure(app: Flask, https: bool) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_PATH="/admin",
                       SESSION_COOKIE_SECURE=https, PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
     app.register_blueprint(bp)
-
-
-@bp.before_request
-def prepare() -> Response | None:
-    if isinstance(session, NullSession):
-        return Response("The dashboard needs FUNNEL_SECRET_KEY.", status=503, mimetype="text/plain")
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    if request.method == "POST":
-        sent = request.form.get("csrf", "")
-        if not sent or not hmac.compare_digest(sent.encode(), session["csrf"].encode()):
-            return page("message.html", 403, title="Форма устарела",
-                        text="Обновите страницу и отправьте форму ещё раз.")
-    return None
-
-
-@bp.errorhandler(Refused)
-def refused(err: Refused) -> Response:
-    return page("message.html", err.status, title="Не получилось", text=err.message)
-
-
-@bp.errorhandler(SignInFirst)
-def sign_in_first(_: SignInFirst) -> Response:
-    if request.method == "GET" and request.path.startswith("/admin/c/"):
-        session["next"] = request.path  # e.g. the case an email linked to: shown right after signing in
-    return redirect("/admin/signin", code=303)
-
-
-@bp.after_request
-def private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-from functions.web.admin import auth, cases, numbers, settings, uploads  # noqa: E402,F401  (routes on ``bp``)

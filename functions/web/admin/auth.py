@@ -7,7 +7,7 @@ from flask import Response, redirect, request, session
 from functions.dashboard.signin import normal_email, read_link, request_link, use_link
 from functions.services import utcnow
 from functions.texts import TEMPLATES
-from functions.web.admin import bp, page, services, signed_in, start_session
+from functions.web.admin.core import bp, page, services, signed_in, start_session
 
 ASSETS = {"admin.css": "text/css; charset=utf-8", "admin.js": "text/javascript; charset=utf-8"}
 

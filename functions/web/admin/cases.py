@@ -6,7 +6,7 @@ from flask import Response, redirect, request
 
 from functions.cases.kinds import KIND_NAMES, KINDS, reclassify, reply_by_sms, suggested_reply
 from functions.services import utcnow
-from functions.web.admin import Refused, bp, member, page, services, signed_in
+from functions.web.admin.core import Refused, bp, member, page, services, signed_in
 
 ORDER = {"new": 0, "contacted": 1, "resolved": 2}
 

@@ -7,7 +7,7 @@ from flask import Response, request
 from functions.dashboard.numbers import chart_svg, load_numbers, parse_range, table_csv
 from functions.services import utcnow
 from functions.texts import money
-from functions.web.admin import Refused, bp, member, page, services
+from functions.web.admin.core import Refused, bp, member, page, services
 
 TABLES = {"days": "day", "doctors": "doctor", "branches": "branch"}
 

@@ -14,7 +14,7 @@ from functions.dashboard.settings_edit import (
 )
 from functions.invites.text import sample_invite
 from functions.services import utcnow
-from functions.web.admin import OWNER, Refused, bp, member, page, services, signed_in
+from functions.web.admin.core import OWNER, Refused, bp, member, page, services, signed_in
 
 
 def _settings_page(clinic: Clinic, status: int = 200, **extra: object) -> Response:

@@ -6,7 +6,7 @@ from flask import Response, request
 
 from functions.dashboard.settings_edit import differences
 from functions.visits.csv_files import import_csv
-from functions.web.admin import OWNER, Refused, bp, member, page, services
+from functions.web.admin.core import OWNER, Refused, bp, member, page, services
 
 UPLOAD_LIMIT = 1024 * 1024  # the app's request limit; larger exports go through the S3 drop or the CLI
 
