@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from functions.clinics.clinic import save_clinic
 from functions.invites.dispatch import dispatch_clinic
-from functions.invites.text import invite_link
+from functions.invites.links import invite_link
 from functions.services import Services
 from functions.visits.intake import import_rows
 

@@ -6,6 +6,7 @@ Each builds its services from the environment per invocation, so nothing is made
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from functions import logs
@@ -51,10 +52,16 @@ def dispatch_one_clinic(clinic_id: str) -> dict:
     return report
 
 
+def sweep_all(services: Services, now: datetime) -> dict:
+    """One scheduled pass: director emails and reminders, then reward payments."""
+    from functions.cases.sweep import sweep_cases
+    from functions.rewards.payouts import pay_due_rewards
+
+    return {**sweep_cases(services, now), "rewards": pay_due_rewards(services, now)}
+
+
 def sweep(event: Any, context: Any) -> dict:
     """Every 5 minutes: retry director emails whose send failed for a passing reason; pay rewards owed."""
-    from functions.cases.sweep import sweep_all
-
     report = sweep_all(_services(), utcnow())
     log.info("sweep: %s", report)
     return report

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from functions.cases.alerts import complaint_email
-from functions.cases.kinds import guess_kind, suggested_reply
+from functions.cases.kinds import guess_kind
+from functions.cases.replies import suggested_reply
 from functions.clinics.clinic import ClinicError, parse_clinic
 from functions.store import Case
 from functions.visits.intake import build_visit
@@ -113,7 +114,7 @@ def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services
 
 def test_the_director_texts_the_patient_from_the_case_once(store, settings, clinic_doc) -> None:
     from functions.answers.answer import give_feedback, open_invite, rate
-    from functions.cases.kinds import reply_by_sms
+    from functions.cases.replies import reply_by_sms
     from functions.clinics.clinic import save_clinic
     from functions.invites.dispatch import send_due_invites
     from functions.services import Services

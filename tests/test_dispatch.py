@@ -8,7 +8,7 @@ import pytest
 
 from functions.clinics.clinic import save_clinic
 from functions.invites.dispatch import send_due_invites
-from functions.invites.text import is_token
+from functions.invites.links import is_token
 from functions.services import Services
 from functions.store import Store
 from functions.transports import Sms, TransportError

@@ -121,7 +121,8 @@ def test_twilio_is_asked_whether_the_message_left(store, settings, clinic_doc) -
 
 
 def _text_for(services, token: str) -> str:
-    from functions.invites.text import invite_link, invite_text
+    from functions.invites.links import invite_link
+    from functions.invites.text import invite_text
 
     clinic = services.clinic("c1")
     return invite_text(clinic, invite_link(services.settings.link_base, token), services.store.get_visit("c1", "v1"))

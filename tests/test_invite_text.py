@@ -7,8 +7,9 @@ import json
 import pytest
 
 from functions.clinics.clinic import ClinicError, parse_clinic
+from functions.invites.links import invite_link
 from functions.invites.segments import count_segments
-from functions.invites.text import invite_link, invite_text, sample_invite
+from functions.invites.text import invite_text, sample_invite
 from functions.visits.intake import build_visit
 from tests.conftest import visit_row
 

@@ -12,10 +12,11 @@ from datetime import datetime
 from functions.answers.primary import ordered_platforms
 from functions.cases.alerts import alert_director
 from functions.cases.kinds import guess_kind
-from functions.clinics.clinic import Clinic, Platform
+from functions.clinics.clinic import Clinic
+from functions.clinics.platforms import Platform
 from functions.dashboard.counters import count, rating_counts
 from functions.errors import FunnelError
-from functions.invites.text import is_token
+from functions.invites.links import is_token
 from functions.rewards.grants import earns, grant_reward
 from functions.services import Services
 from functions.store import Case, Contact, Invite, Visit

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import random
 
-from functions.clinics.clinic import Clinic, Platform
+from functions.clinics.clinic import Clinic
+from functions.clinics.platforms import Platform
 
 RULES = ("order", "rotation", "needs_most")
 

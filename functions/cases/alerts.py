@@ -6,7 +6,8 @@ import logging
 from datetime import datetime
 from urllib.parse import quote
 
-from functions.cases.kinds import KIND_NAMES, suggested_reply
+from functions.cases.kinds import KIND_NAMES
+from functions.cases.replies import suggested_reply
 from functions.clinics.clinic import Clinic
 from functions.services import Services, backoff
 from functions.store import Case, Contact, Visit

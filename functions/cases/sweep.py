@@ -1,5 +1,5 @@
-"""The sweep: retry side effects whose send failed for a passing reason, when their time comes, and pay
-the rewards an automatic provider owes."""
+"""The cases' sweep: director emails that failed for a passing reason (or were never claimed), and the
+reminder about a case still new."""
 
 from __future__ import annotations
 
@@ -47,10 +47,3 @@ def sweep_cases(services: Services, now: datetime) -> dict:
             if outcome in counts:
                 counts[outcome] += 1
     return counts
-
-
-def sweep_all(services: Services, now: datetime) -> dict:
-    """One scheduled pass: director emails and reminders, then reward payments."""
-    from functions.rewards.payouts import pay_due_rewards
-
-    return {**sweep_cases(services, now), "rewards": pay_due_rewards(services, now)}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from functions.cases.kinds import KINDS, reclassify, suggested_reply
+from functions.cases.kinds import KINDS, reclassify
+from functions.cases.replies import suggested_reply
 from functions.cli.group import echo_json, main
 from functions.services import Services, utcnow
 from functions.store import Case
@@ -101,7 +102,7 @@ def resolve(services: Services, clinic_id: str, case_id: str, who: str, returned
 @click.pass_obj
 def reply(services: Services, clinic_id: str, case_id: str, text: str | None) -> None:
     """Text the patient from the case (once per case), and record it on the case."""
-    from functions.cases.kinds import reply_by_sms
+    from functions.cases.replies import reply_by_sms
 
     case = _case(services, clinic_id, case_id)
     clinic = services.clinic(clinic_id)

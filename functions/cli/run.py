@@ -66,7 +66,7 @@ def dispatch(services: Services) -> None:
 @click.pass_obj
 def sweep(services: Services) -> None:
     """Retry director emails whose send failed and whose retry time has come; pay rewards owed."""
-    from functions.cases.sweep import sweep_all
+    from functions.jobs import sweep_all
 
     echo_json(sweep_all(services, utcnow()))
 

@@ -12,7 +12,8 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
-from functions.clinics.clinic import PLATFORM_TYPES, Clinic, parse_clinic
+from functions.clinics.clinic import Clinic, parse_clinic
+from functions.clinics.platforms import PLATFORM_TYPES
 from functions.services import Services
 from functions.store.records import AuditEntry
 

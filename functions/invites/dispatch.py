@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
+from functions.invites.links import invite_link, new_token
 from functions.invites.reminders import reminder_days, send_due_reminders
-from functions.invites.text import invite_link, invite_text, new_token
+from functions.invites.text import invite_text
 from functions.invites.timing import days_to_look_at, in_window, timing
 from functions.rewards.grants import as_texted
 from functions.services import Services, backoff

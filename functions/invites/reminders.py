@@ -12,7 +12,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from functions.clinics.clinic import Clinic
-from functions.invites.text import invite_link, sms_context
+from functions.invites.links import invite_link
+from functions.invites.text import sms_context
 from functions.invites.timing import in_window
 from functions.services import Services
 from functions.store import Visit

@@ -1,20 +1,14 @@
-"""Invite links: random tokens, short URLs and the SMS text."""
+"""The invite SMS: its words from the clinic's text or the default, and what it costs in segments."""
 
 from __future__ import annotations
 
-import re
-import secrets
 from datetime import UTC, datetime
 
 from functions.clinics.clinic import Clinic
+from functions.invites.links import invite_link
 from functions.invites.segments import Segments, count_segments
 from functions.store import Visit
 from functions.texts import money, one_line, render, render_clinic_text
-
-# 9 random bytes: 72 bits in 12 URL-safe characters, so https://<12-char host>/<token>/ is 34 characters.
-TOKEN_BYTES = 9
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{12}$")
-
 
 # Long-ish values, so a sample shows the worst case a clinic should plan for.
 SAMPLE_VISIT = Visit(clinic_id="", visit_id="", patient_name="", phone="", visit_at=datetime(2026, 1, 1, tzinfo=UTC),
@@ -22,21 +16,6 @@ SAMPLE_VISIT = Visit(clinic_id="", visit_id="", patient_name="", phone="", visit
                      doctor="Константинопольская А. В.", service="Консультация терапевта")
 # Past this, a text costs the clinic more than the default does: warn when it is saved.
 SEGMENT_WARNING = 2
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def is_token(text: str) -> bool:
-    return bool(TOKEN_PATTERN.match(text))
-
-
-def invite_link(base_url: str, token: str) -> str:
-    """``https://host/<token>/``: the trailing slash lets the page's forms post to relative ``rating``,
-    ``feedback`` and ``optout``, which resolve to ``/<token>/…`` — so the page works without JavaScript
-    on pure static hosting, with the CDN sending those three paths to the API."""
-    return f"{base_url.rstrip('/')}/{token}/"
 
 
 def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "") -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, send_from_directory
 
 from functions.answers.page import render_page
-from functions.invites.text import is_token
+from functions.invites.links import is_token
 from functions.services import Services
 from functions.texts import SITE, TEMPLATES, render
 from functions.transports.outbox import Outbox

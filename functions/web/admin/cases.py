@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Response, redirect, request
 
-from functions.cases.kinds import KIND_NAMES, KINDS, reclassify, reply_by_sms, suggested_reply
+from functions.cases.kinds import KIND_NAMES, KINDS, reclassify
+from functions.cases.replies import reply_by_sms, suggested_reply
 from functions.services import utcnow
 from functions.web.admin.core import Refused, bp, member, page, services, signed_in
 

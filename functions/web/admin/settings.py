@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, redirect, request
 
-from functions.clinics.clinic import PLATFORM_HOSTS, Clinic, ClinicError, parse_clinic
+from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
+from functions.clinics.platforms import PLATFORM_HOSTS
 from functions.dashboard.settings_edit import (
     TYPE_NAMES,
     custom_warning,

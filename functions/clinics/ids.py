@@ -1,0 +1,8 @@
+"""The shape of the ids a clinic document uses (the clinic's own, its platforms')."""
+
+from __future__ import annotations
+
+import re
+
+# Lowercase, so it is safe in URLs, S3 keys and DynamoDB keys alike.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
