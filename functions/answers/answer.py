@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from functions.answers.primary import ordered_platforms
+from functions.answers.store import AnswerStore
 from functions.cases.alerts import alert_director
 from functions.cases.kinds import guess_kind
 from functions.clinics.clinic import Clinic
@@ -74,7 +75,8 @@ def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple
     The side effects are ensured on every call, not only the first: each is a conditional claim,
     so a repeat is a no-op, and a retry after a crash between the score and its reward completes it.
     """
-    store, invite, clinic = services.store, opened.invite, opened.clinic
+    store: AnswerStore = services.store
+    invite, clinic = opened.invite, opened.clinic
     first = store.record_rating(invite.token, score, now)
     rated_at = now
     if first:
@@ -112,7 +114,8 @@ def contact_wish(channel: object, hours: object) -> dict:
 
 def give_feedback(services: Services, opened: Opened, text: str, now: datetime, wish: dict | None = None) -> bool:
     """Store the complaint, then make sure the director hears of it; a repeat changes nothing."""
-    store, invite, clinic = services.store, opened.invite, opened.clinic
+    store: AnswerStore = services.store
+    invite, clinic = opened.invite, opened.clinic
     if invite.score is None:
         raise FunnelError(409, "not_rated", "Choose a score first.")
     if wish:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from functions.cases.kinds import KIND_NAMES
 from functions.cases.replies import suggested_reply
+from functions.cases.store import CaseStore
 from functions.clinics.clinic import Clinic
 from functions.services import Services, backoff
 from functions.store import Case, Contact, Visit
@@ -48,7 +49,7 @@ def templated_email(to: tuple[str, ...], base: str, context: dict) -> Email:
 
 def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> str:
     """Claim the case's email, send it, record the outcome: sent, retry (by the sweep) or failed."""
-    store = services.store
+    store: CaseStore = services.store
     # Claim first: a retried request and the sweep job racing here still send one email.
     if not store.claim_case_email(clinic.id, case.case_id, now, services.claim_until(now)):
         return "claimed_elsewhere"

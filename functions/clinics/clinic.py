@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from functions.clinics.ids import SLUG
 from functions.clinics.platforms import Platform, parse_platforms
+from functions.clinics.store import ClinicStore
 from functions.invites.timing import SendRules, parse_rules
 from functions.rewards.rules import RewardRules, parse_reward
-from functions.store import Store
 
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 SENDER_ID = re.compile(r"^[A-Za-z0-9]{1,11}$")
@@ -217,12 +217,12 @@ def _directors(value: object, problems: list[str]) -> tuple[str, ...]:
     return tuple(good)
 
 
-def save_clinic(store: Store, doc: object, now: datetime) -> Clinic:
+def save_clinic(store: ClinicStore, doc: object, now: datetime) -> Clinic:
     clinic = parse_clinic(doc)
     store.put_clinic(clinic.id, clinic.to_doc(), now)
     return clinic
 
 
-def load_clinic(store: Store, clinic_id: str) -> Clinic | None:
+def load_clinic(store: ClinicStore, clinic_id: str) -> Clinic | None:
     doc = store.get_clinic(clinic_id)
     return None if doc is None else parse_clinic(doc)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from functions.store import Store, Visit
+from functions.dashboard.store import CounterStore
+from functions.store import Visit
 
 
 def dims(visit: Visit) -> list[str]:
@@ -23,12 +24,12 @@ def dims(visit: Visit) -> list[str]:
     return found
 
 
-def count(store: Store, visit: Visit, **counts: int) -> None:
+def count(store: CounterStore, visit: Visit, **counts: int) -> None:
     """One event of one visit: add ``counts`` under each of its dimensions (one write)."""
     store.bump_stats(visit.clinic_id, visit.local_date, dict.fromkeys(dims(visit), counts))
 
 
-def count_many(store: Store, visits: Iterable[Visit], name: str) -> None:
+def count_many(store: CounterStore, visits: Iterable[Visit], name: str) -> None:
     """A batch of the same event: one write per visit day, whatever the batch's size."""
     groups: dict[tuple[str, str], Counter[str]] = {}
     for visit in visits:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from functions.clinics.clinic import Clinic
-from functions.store import Store
+from functions.dashboard.store import DashboardStore
 
 STEPS = (("visits", "Визиты"), ("invited", "Приглашены"), ("delivered", "Доставлено"), ("opened", "Открыли"),
          ("answered", "Ответили"), ("clicks", "Переходы на площадки"), ("complaints", "Жалобы"),
@@ -81,7 +81,7 @@ def parse_range(first: str | None, last: str | None, today: date) -> tuple[date,
     return start, end
 
 
-def load_numbers(store: Store, clinic: Clinic, start: date, end: date) -> Numbers:
+def load_numbers(store: DashboardStore, clinic: Clinic, start: date, end: date) -> Numbers:
     found = store.read_stats(clinic.id, start.isoformat(), end.isoformat())
     total: dict[str, int] = {}
     days: dict[str, dict[str, int]] = {}

@@ -17,6 +17,7 @@ from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
 from functions.invites.links import invite_link, new_token
 from functions.invites.reminders import reminder_days, send_due_reminders
+from functions.invites.store import SendingStore
 from functions.invites.text import invite_text
 from functions.invites.timing import days_to_look_at, in_window, timing
 from functions.rewards.grants import as_texted
@@ -173,7 +174,7 @@ def _recover(services: Services, clinic: Clinic, visit: Visit, token: str, sms: 
 
 
 def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str | None:
-    store = services.store
+    store: SendingStore = services.store
     rules = clinic.sending
     repeat_since = now - timedelta(days=rules.repeat_days) if rules.repeat_days else None
     # Claim first: only the run holding the claim may text this patient, and the same write takes the

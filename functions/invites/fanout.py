@@ -8,9 +8,9 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.clinics.store import ClinicStore
 from functions.config import Settings
 from functions.invites.timing import WINDOW
-from functions.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ ZAPPA_TASK = "zappa.asynchronous.route_lambda_task"
 CLINIC_TASK = "functions.jobs.dispatch_one_clinic"
 
 
-def due_clinics(store: Store, now: datetime) -> list[str]:
+def due_clinics(store: ClinicStore, now: datetime) -> list[str]:
     """Clinics whose local time is inside their sending window now; unreadable entries count as due."""
     due = []
     for clinic_id, zone, window in store.clinic_directory():

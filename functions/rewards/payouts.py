@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from functions.rewards.grants import count_paid
+from functions.rewards.store import RewardStore
 from functions.services import Services, backoff
 from functions.store import Reward
 from functions.transports import Payout, RewardProvider, TransportError
@@ -53,7 +54,7 @@ def pay_due_rewards(services: Services, now: datetime, limit: int = PER_RUN, sec
 
 def pay_one(services: Services, provider: RewardProvider, reward: Reward, now: datetime) -> str:
     """Claim one reward and pay it; "paid", "pending", "failed", "rejected" or "taken" (someone else has it)."""
-    store = services.store
+    store: RewardStore = services.store
     claimed = store.claim_reward(reward.clinic_id, reward.reward_id, now, now + PAY_CLAIM)
     if claimed is None:
         return "taken"
@@ -68,7 +69,8 @@ def pay_one(services: Services, provider: RewardProvider, reward: Reward, now: d
 
 
 def _record(services: Services, reward: Reward, result: Payout, now: datetime) -> str:
-    store, key = services.store, (reward.clinic_id, reward.reward_id)
+    store: RewardStore = services.store
+    key = (reward.clinic_id, reward.reward_id)
     if result.status == "paid":
         if store.settle_reward(*key, "paid", now, attempt=reward.attempts, reference=result.reference):
             count_paid(services, reward)

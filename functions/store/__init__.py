@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from functions.config import Settings
-from functions.store.base import CREATED, UPDATED, Store
+from functions.store.base import CREATED, UPDATED
+from functions.store.protocol import Store
 from functions.store.records import ApiKey, Case, Contact, Invite, Reward, Visit
 
 __all__ = ["CREATED", "UPDATED", "ApiKey", "Case", "Contact", "Invite", "Reward", "Store", "Visit", "open_store"]

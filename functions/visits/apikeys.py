@@ -7,7 +7,8 @@ import hmac
 import secrets
 from datetime import datetime
 
-from functions.store import ApiKey, Store
+from functions.store import ApiKey
+from functions.visits.store import VisitStore
 
 PREFIX = "otk"
 
@@ -17,14 +18,14 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(store: Store, clinic_id: str, now: datetime) -> str:
+def create_key(store: VisitStore, clinic_id: str, now: datetime) -> str:
     """Make a key ``otk_<id>_<secret>``; the caller shows it once, only its hash is kept."""
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     store.put_api_key(ApiKey(key_id=key_id, clinic_id=clinic_id, secret_hash=_hash(secret), created_at=now))
     return f"{PREFIX}_{key_id}_{secret}"
 
 
-def verify_key(store: Store, presented: str) -> ApiKey | None:
+def verify_key(store: VisitStore, presented: str) -> ApiKey | None:
     """The live key the caller holds, or None for anything else (malformed, unknown, revoked)."""
     prefix, _, rest = presented.partition("_")
     key_id, _, secret = rest.partition("_")

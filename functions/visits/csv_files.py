@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from functions.clinics.clinic import Clinic
-from functions.store import Store
 from functions.visits.intake import FIELDS, Report, import_rows
+from functions.visits.store import VisitStore
 
 # Header spellings seen in clinics' exports, folded to lower case without punctuation.
 HEADER_ALIASES = {
@@ -120,7 +120,7 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
     return columns
 
 
-def import_csv(store: Store, clinic: Clinic, data: bytes, token_days: int,
+def import_csv(store: VisitStore, clinic: Clinic, data: bytes, token_days: int,
                mapping: dict[str, str] | None = None,
                progress: Callable[[list], Iterable] | None = None) -> Report:
     """Import a whole file; never raises on its content. A file-level problem rejects every data row

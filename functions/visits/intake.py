@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
-from functions.store import CREATED, Contact, Store, Visit
+from functions.store import CREATED, Contact, Visit
 from functions.visits.contacts import parse_preferences
+from functions.visits.store import VisitStore
 
 DATE_ONLY = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})$")
 # 23.11.2026 14:30, 23.11.26 9:05, 23.11.2026 14:30:00 (what Excel writes in Russian locales).
@@ -156,7 +157,7 @@ def _derived_id(phone: str, visit_at: datetime) -> str:
 BATCH = 5000
 
 
-def import_rows(store: Store, clinic: Clinic, rows: Iterable[tuple[int, dict[str, object]]],
+def import_rows(store: VisitStore, clinic: Clinic, rows: Iterable[tuple[int, dict[str, object]]],
                 token_days: int, headers: dict[str, str] | None = None) -> Report:
     """Store every valid row (created or updated in place); report every other one.
 
@@ -194,7 +195,7 @@ def import_rows(store: Store, clinic: Clinic, rows: Iterable[tuple[int, dict[str
     return report
 
 
-def _flush(store: Store, visits: list[Visit], contacts: list[Contact], report: Report) -> None:
+def _flush(store: VisitStore, visits: list[Visit], contacts: list[Contact], report: Report) -> None:
     outcomes = store.save_visits(visits)
     count_many(store, [v for v, outcome in zip(visits, outcomes, strict=True) if outcome == CREATED], "visits")
     report.imported += outcomes.count(CREATED)
