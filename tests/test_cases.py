@@ -130,6 +130,13 @@ def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services
     listed = json.loads(run(main, ["cases", "list", "--clinic", "c1"]).stdout)
     assert [c["case"] for c in listed] == ["v2", "v1"]  # new first
     assert run(main, ["cases", "show", "--clinic", "c1", "ghost"]).exit_code == 1
+    # The reply shows the SMS and its segments and asks first; no answer, no SMS.
+    asked = run(main, ["cases", "reply", "--clinic", "c1", "v2"], input="n\n")
+    assert asked.exit_code == 1 and "SMS segment(s)" in asked.output and "Здравствуйте!" in asked.output
+    sent = run(main, ["cases", "reply", "--clinic", "c1", "--by", "director@clinic.example", "v2"], input="y\n")
+    assert sent.exit_code == 0 and "marked contacted" in sent.output
+    assert services.store.get_case("c1", "v2").status == "contacted"
+    assert run(main, ["cases", "reply", "--clinic", "c1", "--yes", "v2"]).exit_code == 1  # once per case
 
 
 def test_the_director_texts_the_patient_from_the_case_once(store, settings, clinic_doc) -> None:

@@ -19,6 +19,14 @@ def shot(page, name: str, javascript: bool) -> None:
     page.screenshot(path=str(ARTIFACTS / f"page-{name}-360-{'js' if javascript else 'nojs'}.png"), full_page=True)
 
 
+def patient_page(browser, live, javascript: bool, n: int):  # noqa: F811
+    """Patient ``n`` (0 or 1) opens their link on a phone."""
+    base, tokens = live
+    page = phone_page(browser, javascript)
+    page.goto(f"{base}/{tokens[n]}/")
+    return page
+
+
 def tap(page, label: str, then: str) -> None:
     page.get_by_role("button", name=label).click()
     page.locator(then).wait_for(state="visible")
@@ -28,9 +36,7 @@ def tap(page, label: str, then: str) -> None:
 def test_a_low_score_in_the_open_policy_sees_the_private_path_first(browser, live, services, clinic_doc,  # noqa: F811
                                                                      javascript) -> None:
     save_clinic(services.store, {**clinic_doc, "policy": "open"}, NOW)
-    base, tokens = live
-    page = phone_page(browser, javascript)
-    page.goto(f"{base}/{tokens[1]}/")
+    page = patient_page(browser, live, javascript, 1)
     tap(page, "2 — плохо", "#private")
     assert page.locator("#private h2:visible").inner_text() == "Нам жаль. Что пошло не так?"
     assert page.locator("#public h2:visible").inner_text() == "Отзыв на сайте — тоже по желанию"
@@ -44,9 +50,7 @@ def test_a_low_score_in_the_open_policy_sees_the_private_path_first(browser, liv
 def test_a_mid_score_under_threshold_five_gets_neutral_words(browser, live, services, clinic_doc,  # noqa: F811
                                                              javascript) -> None:
     save_clinic(services.store, {**clinic_doc, "threshold": 5}, NOW)
-    base, tokens = live
-    page = phone_page(browser, javascript)
-    page.goto(f"{base}/{tokens[1]}/")
+    page = patient_page(browser, live, javascript, 1)
     tap(page, "4 — хорошо", "#private")
     assert page.locator("#private h2:visible").inner_text() == "Что нам стоит улучшить?"
     assert "жаль" not in page.locator("main").inner_text()
@@ -55,9 +59,7 @@ def test_a_mid_score_under_threshold_five_gets_neutral_words(browser, live, serv
 
 @MODES
 def test_a_mis_tapped_score_is_changed_before_the_words(browser, live, services, javascript) -> None:  # noqa: F811
-    base, tokens = live
-    page = phone_page(browser, javascript)
-    page.goto(f"{base}/{tokens[0]}/")
+    page = patient_page(browser, live, javascript, 0)
     tap(page, "1 — очень плохо", "#private")
     assert services.store.get_case("c1", "v1").status == "new"
     page.locator("#change summary").click()
@@ -67,16 +69,14 @@ def test_a_mis_tapped_score_is_changed_before_the_words(browser, live, services,
     assert page.locator("#private").is_hidden()
     assert page.locator("#change summary").inner_text().startswith("Ваша оценка: 5.")
     case = services.store.get_case("c1", "v1")
-    assert (services.store.get_invite(tokens[0]).score, case.status, case.outcome) == (5, "resolved", "changed")
+    assert (services.store.get_invite(live[1][0]).score, case.status, case.outcome) == (5, "resolved", "changed")
     shot(page, "changed-to-5", javascript)
 
 
 @MODES
 def test_email_and_telegram_ask_for_the_address_and_the_time_takes_words(browser, live, services,  # noqa: F811
                                                                          javascript) -> None:
-    base, tokens = live
-    page = phone_page(browser, javascript)
-    page.goto(f"{base}/{tokens[1]}/")
+    page = patient_page(browser, live, javascript, 1)
     tap(page, "2 — плохо", "#private")
     assert page.locator("#channel option").first.inner_text() == "Любым способом"
     assert page.locator("#address").is_hidden()
@@ -102,15 +102,13 @@ def test_email_and_telegram_ask_for_the_address_and_the_time_takes_words(browser
 
 @MODES
 def test_a_reopened_link_shows_the_answer_it_got(browser, live, javascript) -> None:  # noqa: F811
-    base, tokens = live
-    page = phone_page(browser, javascript)
-    page.goto(f"{base}/{tokens[1]}/")
+    page = patient_page(browser, live, javascript, 1)
     tap(page, "1 — очень плохо", "#private")
     page.locator("#text").fill("Нагрубили")
     page.get_by_role("button", name="Отправить директору").click()
     page.locator("#thanks").wait_for(state="visible")
     again = phone_page(browser, javascript)
-    again.goto(f"{base}/{tokens[1]}/")
+    again.goto(f"{live[0]}/{live[1][1]}/")
     again.locator("#thanks").wait_for(state="visible")
     assert again.locator("#rate").is_hidden() and again.locator("#change").is_hidden()
     assert "Ваша оценка: 1" in again.locator("#thanks").inner_text()
@@ -135,12 +133,10 @@ def test_a_link_the_invite_cannot_follow_shows_a_page_never_json(browser, live, 
 
 @MODES
 def test_an_opted_out_link_takes_no_answer(browser, live, services, javascript) -> None:  # noqa: F811
-    base, tokens = live
-    page = phone_page(browser, javascript)
-    page.goto(f"{base}/{tokens[0]}/")
+    page = patient_page(browser, live, javascript, 0)
     page.get_by_text("Клиника Тест").wait_for()
     page.get_by_role("button", name="Больше не присылать мне SMS").click()
     page.locator("#stopped").wait_for(state="visible")
     assert page.locator("#rate").is_hidden() and page.locator("#reward").is_hidden()
-    assert services.store.get_invite(tokens[0]).score is None
+    assert services.store.get_invite(live[1][0]).score is None
     shot(page, "opted-out", javascript)
