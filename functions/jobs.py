@@ -55,9 +55,11 @@ def dispatch_one_clinic(clinic_id: str) -> dict:
 def sweep_all(services: Services, now: datetime) -> dict:
     """One scheduled pass: director emails and reminders, then reward payments."""
     from functions.cases.sweep import sweep_cases
+    from functions.rewards.grants import release_expired_promises
     from functions.rewards.payouts import pay_due_rewards
 
-    return {**sweep_cases(services, now), "rewards": pay_due_rewards(services, now)}
+    return {**sweep_cases(services, now), "rewards": pay_due_rewards(services, now),
+            "promises_released": release_expired_promises(services, now)}
 
 
 def sweep(event: Any, context: Any) -> dict:

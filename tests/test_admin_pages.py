@@ -193,19 +193,37 @@ def test_cases_are_worked_from_the_dashboard(client, world, outbox) -> None:
     listing = client.get("/admin/c/c1/cases").get_data(as_text=True)
     assert "Долго ждали администратора" in listing and "/admin/c/c1/cases/v2" in listing
     page = client.get("/admin/c/c1/cases/v2").get_data(as_text=True)
-    assert 'href="tel:+79161234502"' in page and "Петрова А. А." in page and "здравствуйте! Это" in page
+    assert 'href="tel:+79161234502"' in page and "Петрова А. А." in page and "Здравствуйте! Это" in page
+    # The draft's cost in SMS segments, and the case's timeline.
+    assert "155 знаков, частей SMS: 3 (UCS-2)" in page and 'data-kind="words"' in page
     csrf = csrf_of(client, "/admin/c/c1/cases/v2")
-    assert client.post("/admin/c/c1/cases/v2/kind", data={"csrf": csrf, "kind": "specific"}).status_code == 303
-    assert client.post("/admin/c/c1/cases/v2/reply", data={"csrf": csrf, "text": ""}).status_code == 303
-    assert client.post("/admin/c/c1/cases/v2/reply", data={"csrf": csrf, "text": "ещё"}).status_code == 409
-    assert client.post("/admin/c/c1/cases/v2/contacted", data={"csrf": csrf}).status_code == 303
+    assert client.post("/admin/c/c1/cases/v2/kind", data={"csrf": csrf, "kind": "price"}).status_code == 303
+    assert client.post("/admin/c/c1/cases/v2/kind", data={"csrf": csrf, "kind": "specific"}).status_code == 400
+    # Nothing goes before the director has seen the text and its segments.
+    check = client.post("/admin/c/c1/cases/v2/reply", data={"csrf": csrf, "text": "Перезвоню вам сегодня."})
+    shown = check.get_data(as_text=True)
+    assert check.status_code == 200 and "Перезвоню вам сегодня." in shown and "частей SMS — 1" in shown
+    assert [m for m in outbox.messages("sms") if "Перезвоню" in m["text"]] == []
+    edit = client.post("/admin/c/c1/cases/v2/reply", data={"csrf": csrf, "text": "Перезвоню", "edit": "1"})
+    assert ">Перезвоню</textarea>" in edit.get_data(as_text=True)
+    sent = client.post("/admin/c/c1/cases/v2/reply",
+                       data={"csrf": csrf, "text": "Перезвоню вам сегодня.", "confirm": "1"})
+    assert sent.status_code == 303
+    again = client.post("/admin/c/c1/cases/v2/reply", data={"csrf": csrf, "text": "ещё", "confirm": "1"})
+    assert again.status_code == 409 and "уже отправлено" in again.get_data(as_text=True)
+    # Sending is contact: the case is no longer new, and the timeline says who texted what.
+    assert client.post("/admin/c/c1/cases/v2/contacted", data={"csrf": csrf}).status_code == 409
     assert client.post("/admin/c/c1/cases/v2/resolve", data={"csrf": csrf, "outcome": "maybe"}).status_code == 400
     assert client.post("/admin/c/c1/cases/v2/resolve", data={"csrf": csrf, "outcome": "returned"}).status_code == 303
     case = world.store.get_case("c1", "v2")
-    assert (case.kind, case.status, case.outcome, case.contacted_by) == ("specific", "resolved", "returned",
+    assert (case.kind, case.status, case.outcome, case.contacted_by) == ("price", "resolved", "returned",
                                                                          "owner@clinic.ru")
-    replies = [m for m in outbox.messages("sms") if "здравствуйте! Это" in m["text"]]
+    replies = [m for m in outbox.messages("sms") if "Перезвоню" in m["text"]]
     assert [m["to"] for m in replies] == ["+79161234502"]  # one reply, however often the button is pressed
+    kinds = [e.kind for e in world.store.case_events("c1", "v2")]
+    assert kinds[-4:] == ["kind_changed", "reply_sms", "contacted", "resolved"]
+    timeline = client.get("/admin/c/c1/cases/v2").get_data(as_text=True)
+    assert "SMS пациенту</strong> (отправлено, частей: 1)" in timeline
     assert client.get("/admin/c/c1/cases/nope").status_code == 404
     assert client.post("/admin/c/c1/cases/v2/explode", data={"csrf": csrf}).status_code == 404
 

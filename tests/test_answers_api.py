@@ -12,6 +12,15 @@ from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 
 
+@pytest.fixture(autouse=True)
+def fixed_time(monkeypatch):
+    """The patient answers at the test's clock, so the clinic's wait and the sweep run on the same time."""
+    from functions.web import forms, invites
+
+    for module in (invites, forms):
+        monkeypatch.setattr(module, "utcnow", lambda: NOW)
+
+
 @pytest.fixture
 def tokens(services, clinic) -> list[str]:
     import_rows(services.store, clinic, [(2, visit_row(1)), (3, visit_row(2))], services.settings.token_days)
@@ -29,7 +38,10 @@ def test_reading_the_invite_shows_clinic_and_reward_but_no_personal_data(client,
     body = answer.get_json()
     assert body["clinic"] == {"name": "Клиника Тест", "locale": "ru", "logo": "", "accent": ""}
     assert body["reward"]["display"] == "100\u00a0₽"
-    assert body["answer"] == {"score": None, "route": None, "feedback_sent": False, "opted_out": False}
+    assert body["answer"] == {"score": None, "route": None, "tone": None, "feedback_sent": False, "opted_out": False,
+                              "can_change": False}
+    assert (body["reward"]["within"], body["reward"]["often"]) == ("в течение 3 дней",
+                                                                   "Не чаще раза в 30 дней на один номер.")
     assert "+7916" not in answer.get_data(as_text=True) and "Иванов" not in answer.get_data(as_text=True)
 
 
@@ -41,35 +53,61 @@ def test_happy_score_shows_platforms_and_pays_one_reward(client, services, token
         f"/r/{tokens[0]}/yandex", f"/r/{tokens[0]}/2gis", f"/r/{tokens[0]}/prodoctorov"]
     rewards = services.store.list_rewards("c1")
     assert [(r.visit_id, r.phone, r.amount_minor, r.currency, r.status) for r in rewards] == [
-        ("v1", "+79161234501", 10000, "RUB", "pending")]
+        ("v1", "+79161234501", 10000, "RUB", "pending"), ("v2", "+79161234502", 10000, "RUB", "promised")]
     assert emails(outbox) == []
 
 
-def test_platform_link_counts_the_click_and_redirects_only_to_the_configured_url(client, services, tokens) -> None:
-    answer = client.get(f"/r/{tokens[0]}/2gis")
-    assert answer.status_code == 302
-    assert answer.headers["Location"] == "https://2gis.ru/moscow/firm/70000001006794445/tab/reviews"
-    assert answer.headers["Referrer-Policy"] == "no-referrer"
+def test_platform_link_counts_the_click_once_and_redirects_only_to_the_configured_url(client, services,
+                                                                                     tokens) -> None:
+    client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5})
+    for _ in range(3):  # the patient taps the button again: still taken there, counted once
+        answer = client.get(f"/r/{tokens[0]}/2gis")
+        assert answer.status_code == 302
+        assert answer.headers["Location"] == "https://2gis.ru/moscow/firm/70000001006794445/tab/reviews"
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
     assert services.store.get_invite(tokens[0]).clicks == {"2gis": 1}
+    assert services.store.platform_clicks("c1") == {"2gis": 1}
 
 
 @pytest.mark.parametrize("platform", ["evil", "https:%2F%2Fevil.example", "..", "yandex.ru"])
 def test_no_open_redirect_to_a_platform_the_clinic_does_not_have(client, tokens, platform) -> None:
+    client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5})
     answer = client.get(f"/r/{tokens[0]}/{platform}")
     assert answer.status_code == 404
     assert "Location" not in answer.headers
-    assert answer.get_json()["error"]["code"] in ("unknown_platform", "not_found")
+    if answer.mimetype == "text/html":  # a name Flask routes here gets the page, with the notice in words
+        html = answer.get_data(as_text=True)
+        assert 'data-notice="unknown_platform">Этого сайта отзывов у клиники больше нет' in html
+    else:
+        assert answer.get_json()["error"]["code"] == "not_found"  # a path that is not a platform link at all
+
+
+@pytest.mark.parametrize("score", [None, 2])
+def test_a_platform_link_the_score_did_not_open_shows_the_page_and_counts_nothing(client, services, tokens,
+                                                                                 score) -> None:
+    if score:
+        client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": score})
+    for _ in range(3):
+        answer = client.get(f"/r/{tokens[0]}/yandex")
+        assert answer.status_code == 200 and answer.mimetype == "text/html" and "Location" not in answer.headers
+    html = answer.get_data(as_text=True)
+    assert ('<section id="rate">' in html) is (score is None) and ('<section id="private">' in html) is bool(score)
+    assert services.store.get_invite(tokens[0]).clicks == {} and services.store.platform_clicks("c1") == {}
 
 
 def test_low_score_then_complaint_emails_the_director_once(client, services, tokens, outbox) -> None:
     rated = client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 2}).get_json()
-    assert (rated["route"], rated["platforms"]) == ("private", [])
-    assert emails(outbox) == []  # gated policy: the email carries the patient's words
+    assert (rated["route"], rated["platforms"], rated["tone"]) == ("private", [], "sorry")
+    assert services.store.get_case("c1", "v2").score == 2  # a case at once
+    assert emails(outbox) == []  # the email waits a little for the patient's words
     text = "Администратор нагрубил, ждали 40 минут"
     sent = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": text})
     assert sent.get_json() == {"received": True, "first": True, "reward": "earned"}
+    retry = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": text})  # a retried request
+    assert retry.get_json() == {"received": True, "first": False, "reward": "earned"}
     again = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "ещё раз"})
-    assert again.get_json() == {"received": True, "first": False, "reward": "earned"}
+    assert again.status_code == 409 and again.get_json()["error"] == {
+        "code": "answered", "message": "Ваш ответ уже получен: после отзыва директору его нельзя изменить."}
     [email] = emails(outbox)
     assert email["to"] == ["director@clinic.example"]
     assert text in email["text"] and text in email["html"]
@@ -77,22 +115,30 @@ def test_low_score_then_complaint_emails_the_director_once(client, services, tok
     assert "оценка 2 из 5" in email["subject"]
     assert tokens[1] not in email["text"] + email["html"] + email["subject"]
     case = services.store.get_case("c1", "v2")
-    assert (case.score, case.text, case.email_state) == (2, text, "sent")
+    assert (case.score, case.text, case.email_state, case.kind) == (2, text, "sent", "rudeness")
 
 
-def test_second_rating_neither_pays_again_nor_changes_the_score(client, services, tokens, outbox) -> None:
+def test_after_the_words_the_score_no_longer_changes(client, services, tokens, outbox) -> None:
     client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 2})
     client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"})
-    second = client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 5}).get_json()
-    assert (second["score"], second["first"], second["route"]) == (2, False, "private")
-    assert len(services.store.list_rewards("c1")) == 1
+    second = client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 5})
+    assert second.status_code == 409 and second.get_json()["error"]["code"] == "answered"
+    assert services.store.get_invite(tokens[1]).score == 2
+    assert [r.status for r in services.store.list_rewards("c1")] == ["promised", "pending"]
     assert len(emails(outbox)) == 1
+
+
+def test_a_double_tap_changes_nothing(client, services, tokens) -> None:
+    first = client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 4}).get_json()
+    second = client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 4}).get_json()
+    assert (first["first"], second["first"], second["changed"]) == (True, False, False)
+    assert services.store.read_stats("c1", "2026-11-23", "2026-11-23")[("2026-11-23", "all")]["answered"] == 1
 
 
 def test_unhappy_answer_earns_the_same_reward_as_a_happy_one(client, services, tokens) -> None:
     client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5})
     client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 1})
-    assert {r.amount_minor for r in services.store.list_rewards("c1")} == {10000}
+    assert {(r.amount_minor, r.status) for r in services.store.list_rewards("c1")} == {(10000, "pending")}
     assert len(services.store.list_rewards("c1")) == 2
 
 
@@ -104,7 +150,7 @@ def test_bad_score_is_400_json_and_changes_nothing(client, services, tokens, bod
     error = answer.get_json()["error"]
     assert error["code"] in ("invalid_score", "invalid_json") and error["message"]
     assert services.store.get_invite(tokens[0]).score is None
-    assert services.store.list_rewards("c1") == []
+    assert [r.status for r in services.store.list_rewards("c1")] == ["promised", "promised"]
 
 
 @pytest.mark.parametrize("raw,content_type", [(b"", "application/json"), (b"{not json", "application/json"),
@@ -116,12 +162,20 @@ def test_missing_or_broken_body_is_400_json(client, tokens, raw, content_type) -
     assert answer.get_json()["error"]["code"] in ("empty_body", "invalid_json")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/invites/AAAAAAAAAAAA", "/api/v1/invites/short",
-                                  "/r/AAAAAAAAAAAA/yandex"])
+@pytest.mark.parametrize("path", ["/api/v1/invites/AAAAAAAAAAAA", "/api/v1/invites/short"])
 def test_unknown_token_is_404_json(client, tokens, path) -> None:
     answer = client.get(path)
     assert answer.status_code == 404
-    assert answer.get_json()["error"]["code"] == "unknown_invite"
+    assert answer.get_json()["error"] == {"code": "unknown_invite",
+                                          "message": "Мы не нашли эту ссылку. Проверьте ссылку в SMS."}
+
+
+def test_a_patient_never_gets_json_from_a_link(client, tokens) -> None:
+    for path in ("/r/AAAAAAAAAAAA/yandex", "/AAAAAAAAAAAA/rating", f"/{tokens[0]}/rating", f"/{tokens[0]}/feedback",
+                 f"/{tokens[0]}/optout"):
+        answer = client.get(path)
+        assert answer.mimetype == "text/html", path
+    assert "Мы не нашли эту ссылку" in client.get("/r/AAAAAAAAAAAA/yandex").get_data(as_text=True)
 
 
 def test_unknown_token_rating_is_404_json(client, tokens) -> None:
@@ -135,7 +189,7 @@ def test_expired_invite_is_410(client, services, tokens, monkeypatch) -> None:
     monkeypatch.setattr(view, "utcnow", lambda: NOW + timedelta(days=15))
     answer = client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5})
     assert (answer.status_code, answer.get_json()["error"]["code"]) == (410, "expired_invite")
-    assert services.store.list_rewards("c1") == []
+    assert [r.status for r in services.store.list_rewards("c1")] == ["promised", "promised"]
 
 
 @pytest.mark.parametrize("body,code", [({"text": ""}, "empty_text"), ({"text": "   "}, "empty_text"),
@@ -153,6 +207,14 @@ def test_complaint_before_a_score_is_409(client, tokens) -> None:
     assert (answer.status_code, answer.get_json()["error"]["code"]) == (409, "not_rated")
 
 
+def test_refusals_speak_the_pages_language(client, tokens) -> None:
+    english = client.post(f"/api/v1/invites/{tokens[1]}/feedback?lang=en", json={"text": "Bad"})
+    assert english.get_json()["error"]["message"] == "Please score the visit first."
+    by_header = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Bad"},
+                            headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert by_header.get_json()["error"]["message"] == "Please score the visit first."
+
+
 def test_optout_stops_future_invites_from_this_clinic(client, services, clinic, tokens) -> None:
     assert client.post(f"/api/v1/invites/{tokens[0]}/optout").get_json() == {"opted_out": True}
     assert services.store.opted_out("c1", ["+79161234501"]) == {"+79161234501"}
@@ -162,14 +224,23 @@ def test_optout_stops_future_invites_from_this_clinic(client, services, clinic, 
 
 
 def test_open_policy_shows_both_paths_and_a_low_score_alerts_the_director(client, services, clinic_doc,
-                                                                          tokens, outbox) -> None:
+                                                                          tokens, outbox, monkeypatch) -> None:
+    from functions.cases.sweep import sweep_cases
+
     save_clinic(services.store, {**clinic_doc, "policy": "open"}, NOW)
     body = client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 2}).get_json()
-    assert body["route"] == "both" and len(body["platforms"]) == 3
+    assert (body["route"], body["tone"], len(body["platforms"])) == ("both", "sorry", 3)
+    assert sweep_cases(services, NOW + timedelta(minutes=10))["sent"] == 1  # no words: after the clinic's wait
     [alert] = emails(outbox)
     assert "оценка 2 из 5" in alert["subject"] and "не оставил текста" in alert["text"]
+    from functions.web import invites
+
+    monkeypatch.setattr(invites, "utcnow", lambda: NOW + timedelta(minutes=12))
     client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Долго ждали"})
-    assert [e["text"].count("Долго ждали") for e in emails(outbox)] == [1, 0]
+    [followup] = [e for e in emails(outbox) if e["subject"] != alert["subject"]]
+    assert "Долго ждали" in followup["text"] and followup["subject"] == (
+        "Клиника Тест: пациент дописал к оценке 2 из 5 — «Долго ждали»")
+    assert [c.case_id for c in services.store.list_cases("c1")] == ["v2"]  # the words joined the same case
     happy = client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5}).get_json()
     assert happy["route"] == "both" and len(emails(outbox)) == 2
 
@@ -195,11 +266,13 @@ def test_a_crash_between_score_and_reward_is_completed_by_the_retry(client, serv
 
     monkeypatch.setattr(answers, "grant_reward", crash)
     assert client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5}).status_code == 500
-    assert services.store.get_invite(tokens[0]).score == 5 and services.store.list_rewards("c1") == []
+    assert services.store.get_invite(tokens[0]).score == 5
+    assert services.store.get_reward("c1", "2026-11/v1").status == "promised"
     monkeypatch.undo()
     retry = client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5}).get_json()
     assert retry["first"] is False
-    assert [r.visit_id for r in services.store.list_rewards("c1")] == ["v1"]
+    assert [(r.visit_id, r.status) for r in services.store.list_rewards("c1")] == [("v1", "pending"),
+                                                                                 ("v2", "promised")]
 
 
 def test_a_crash_before_the_email_is_completed_by_the_retry_or_the_sweep(client, services, tokens, outbox,
@@ -208,11 +281,14 @@ def test_a_crash_before_the_email_is_completed_by_the_retry_or_the_sweep(client,
     from functions.cases.sweep import sweep_cases
 
     client.post(f"/api/v1/invites/{tokens[1]}/rating", json={"score": 2})
-    monkeypatch.setattr(answers, "alert_director", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("died")))
+    monkeypatch.setattr(answers, "join_words", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("died")))
     assert client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"}).status_code == 500
     monkeypatch.undo()
-    assert services.store.get_case("c1", "v2").email_state == ""
-    assert sweep_cases(services, NOW)["sent"] == 1
-    client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"})
+    # The words are on the invite but not yet on the case: the sweep finds the case due and catches up.
+    assert services.store.get_case("c1", "v2").text == ""
+    assert sweep_cases(services, NOW + timedelta(minutes=10))["sent"] == 1
+    assert "Плохо" in emails(outbox)[0]["text"]
+    retry = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"})
+    assert retry.status_code == 200 and retry.get_json()["first"] is False
     assert sweep_cases(services, NOW + timedelta(hours=1))["sent"] == 0
     assert len(emails(outbox)) == 1

@@ -14,58 +14,77 @@ from tests.conftest import NOW, visit_row
 
 
 @pytest.mark.parametrize("text,kind", [
-    ("Администратор нагрубил на ресепшене", "simple"),
-    ("Ждали приёма 40 минут, никто не извинился", "simple"),
-    ("В холле холодно и не было кофе", "simple"),
-    ("Слишком дорого, цены выросли вдвое", "specific"),
-    ("Навязывали лишние анализы", "specific"),
-    ("Долго ждали, а в итоге ещё и дорого", "specific"),  # a named objection beats a mention of waiting
-    ("Врач не помог", "unclear"),
+    ("Администратор нагрубил на ресепшене", "rudeness"),
+    ("Ждали приёма 40 минут, никто не извинился", "waiting"),
+    ("Ждали 40 минут, а потом администратор ещё и нагрубил", "rudeness"),  # the more serious topic wins
+    ("Слишком дорого, цены выросли вдвое", "price"),
+    ("Навязывали лишние анализы", "price"),
+    ("Было очень больно, анестезия не подействовала", "pain"),
+    ("Боюсь теперь идти к стоматологу", "pain"),
+    ("Пломба выпала через день, стало только хуже", "result"),
+    ("Врач не помог", "result"),
+    ("В туалете грязно и неприятный запах", "cleanliness"),
+    ("Хамовники — далеко ехать", "unclear"),  # a stem matches at a word's start only, "хам$" the whole word
+    ("Врач — хам", "rudeness"),
     ("Мне не понравилось", "unclear"),
     ("", "unclear"),
 ])
-def test_russian_samples(clinic_doc, text, kind) -> None:
+def test_russian_topics(clinic_doc, text, kind) -> None:
     assert guess_kind(parse_clinic(clinic_doc), text) == kind
 
 
 @pytest.mark.parametrize("text,kind", [
-    ("The receptionist was rude", "simple"),
-    ("We waited an hour in the queue", "simple"),
-    ("Far too expensive for what it was", "specific"),
-    ("They pushed unnecessary tests", "specific"),
-    ("The doctor didn't help", "unclear"),
+    ("The receptionist was rude", "rudeness"),
+    ("We waited an hour in the queue", "waiting"),
+    ("Far too expensive for what it was", "price"),
+    ("The injection really hurt and I was scared", "pain"),
+    ("The filling fell out, it is worse now", "result"),
+    ("The toilet was dirty", "cleanliness"),
+    ("Not great", "unclear"),
 ])
-def test_english_samples(clinic_doc, text, kind) -> None:
+def test_english_topics(clinic_doc, text, kind) -> None:
     assert guess_kind(parse_clinic({**clinic_doc, "locale": "en"}), text) == kind
 
 
-def test_the_clinic_edits_the_rules_and_the_replies(clinic_doc) -> None:
+def test_the_clinic_edits_a_topics_stems_and_its_draft(clinic_doc) -> None:
     clinic = parse_clinic({**clinic_doc, "director_name": "Мария Ивановна",
-                           "reply_rules": {"specific": ["стоматолог"], "simple": ["шум"]},
-                           "replies": {"specific": "{{ patient }}, это {{ director }}: перезвоню по поводу лечения."}})
-    assert guess_kind(clinic, "Стоматолог сделал больно") == "specific"
-    assert guess_kind(clinic, "Дорого") == "unclear"  # the clinic's rules replace the defaults
-    expected = "Анна, это Мария Ивановна: перезвоню по поводу лечения."
-    assert suggested_reply(clinic, "specific", "Анна Петрова") == expected
-    assert suggested_reply(clinic, "simple", "Анна Петрова").startswith("Анна, здравствуйте! Это Мария Ивановна")
+                           "reply_rules": {"result": ["стоматолог"], "price": []},
+                           "replies": {"result": "{{ greeting }} Это {{ director }}: перезвоню по поводу лечения."}})
+    assert guess_kind(clinic, "Стоматолог сделал не то") == "result"
+    assert guess_kind(clinic, "Дорого") == "unclear"  # the clinic emptied the price topic
+    assert guess_kind(clinic, "Долго ждали") == "waiting"  # topics it did not touch keep their stems
+    expected = "Анна Сергеевна, здравствуйте! Это Мария Ивановна: перезвоню по поводу лечения."
+    assert suggested_reply(clinic, "result", "Петрова Анна Сергеевна") == expected
+    assert suggested_reply(clinic, "waiting", "Петрова Анна Сергеевна").startswith(
+        "Анна Сергеевна, здравствуйте! Это Мария Ивановна, Клиника Тест.")
 
 
-@pytest.mark.parametrize("change", [{"reply_rules": {"angry": ["x"]}}, {"reply_rules": {"simple": "x"}},
-                                    {"replies": {"simple": "{% broken"}}, {"replies": {"weird": "text"}}])
-def test_bad_rules_and_replies_are_refused(clinic_doc, change) -> None:
+@pytest.mark.parametrize("change", [{"reply_rules": {"angry": ["x"]}}, {"reply_rules": {"waiting": "x"}},
+                                    {"reply_rules": {"waiting": ["x" * 41]}}, {"replies": {"waiting": "{% broken"}},
+                                    {"replies": {"weird": "text"}}, {"offers": {"price": "{{ x }}"}},
+                                    {"offers": {"price": "x" * 201}}, {"alert_wait_minutes": 61},
+                                    {"alert_wait_minutes": -1}, {"phone": "звоните"}, {"reward": {"amount_minor": 100,
+                                                                                                  "pay_days": 0}}])
+def test_bad_rules_drafts_and_offers_are_refused(clinic_doc, change) -> None:
     with pytest.raises(ClinicError):
         parse_clinic({**clinic_doc, **change})
 
 
-def test_the_email_names_the_kind_and_suggests_the_reply(clinic_doc) -> None:
+def test_a_document_from_before_the_topics_still_loads(clinic_doc) -> None:
+    clinic = parse_clinic({**clinic_doc, "reply_rules": {"simple": ["кофе"]}, "replies": {"specific": "Текст"}})
+    assert (clinic.reply_rules, clinic.replies) == ({}, {})
+
+
+def test_the_email_names_the_topic_and_suggests_the_reply(clinic_doc) -> None:
     clinic = parse_clinic(clinic_doc)
-    visit = build_visit(clinic, visit_row(1), 14)
+    visit = build_visit(clinic, visit_row(1, patient_name="Сидорова Ольга Петровна"), 14)
     case = Case(clinic_id="c1", case_id="v1", visit_id="v1", score=2, text="Слишком дорого",
                 created_at=NOW, kind=guess_kind(clinic, "Слишком дорого"))
     email = complaint_email(clinic, case, visit)
-    assert "Тип жалобы: конкретная" in email.text
-    assert "предложить скидку на диагностику" in email.text and "предложить скидку на диагностику" in email.html
-    assert "Пациент, здравствуйте!" in email.text  # the first name of "Пациент 1"
+    assert "О чём жалоба: Цена" in email.text
+    assert "Пациентка недовольна визитом. Позвоните или напишите ей сегодня." in email.text
+    assert "Ольга Петровна, здравствуйте! Это Клиника Тест. Спасибо, что написали нам. Понимаем" in email.text
+    assert "из чего она сложилась" in email.html
 
 
 def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services, clinic, outbox, monkeypatch) -> None:
@@ -96,10 +115,11 @@ def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services
     monkeypatch.setenv("FUNNEL_SQLITE_PATH", settings.sqlite_path)
     run = CliRunner().invoke
     listed = json.loads(run(main, ["cases", "list", "--clinic", "c1"]).stdout)
-    assert [(c["case"], c["status"], c["kind"]) for c in listed] == [("v1", "new", "simple"), ("v2", "new", "unclear")]
-    assert run(main, ["cases", "kind", "--clinic", "c1", "v2", "specific"]).exit_code == 0
+    assert [(c["case"], c["status"], c["kind"]) for c in listed] == [("v1", "new", "rudeness"), ("v2", "new", "result")]
+    assert run(main, ["cases", "kind", "--clinic", "c1", "v2", "price"]).exit_code == 0
     shown = json.loads(run(main, ["cases", "show", "--clinic", "c1", "v2"]).stdout)
-    assert shown["kind"] == "specific" and "скидку на диагностику" in shown["suggested_reply"]
+    assert shown["kind"] == "price" and "из чего она сложилась" in shown["suggested_reply"]
+    assert {"created", "words", "alert_sent", "reminder_sent", "kind_changed"} == {e["kind"] for e in shown["timeline"]}
     assert run(main, ["cases", "contacted", "--clinic", "c1", "--by", "director@clinic.example", "v1"]).exit_code == 0
     again = run(main, ["cases", "contacted", "--clinic", "c1", "--by", "x", "v1"])
     assert again.exit_code == 1 and "not new" in again.output
@@ -110,6 +130,13 @@ def test_the_case_cli_moves_a_case_and_the_sweep_reminds_once(settings, services
     listed = json.loads(run(main, ["cases", "list", "--clinic", "c1"]).stdout)
     assert [c["case"] for c in listed] == ["v2", "v1"]  # new first
     assert run(main, ["cases", "show", "--clinic", "c1", "ghost"]).exit_code == 1
+    # The reply shows the SMS and its segments and asks first; no answer, no SMS.
+    asked = run(main, ["cases", "reply", "--clinic", "c1", "v2"], input="n\n")
+    assert asked.exit_code == 1 and "SMS segment(s)" in asked.output and "Здравствуйте!" in asked.output
+    sent = run(main, ["cases", "reply", "--clinic", "c1", "--by", "director@clinic.example", "v2"], input="y\n")
+    assert sent.exit_code == 0 and "marked contacted" in sent.output
+    assert services.store.get_case("c1", "v2").status == "contacted"
+    assert run(main, ["cases", "reply", "--clinic", "c1", "--yes", "v2"]).exit_code == 1  # once per case
 
 
 def test_the_director_texts_the_patient_from_the_case_once(store, settings, clinic_doc) -> None:
@@ -131,13 +158,20 @@ def test_the_director_texts_the_patient_from_the_case_once(store, settings, clin
         rate(services, opened, 2, NOW)
         give_feedback(services, open_invite(services, opened.invite.token, NOW), "Ждали час", NOW)
     case, visit = store.get_case("c1", "v1"), store.get_visit("c1", "v1")
-    assert reply_by_sms(services, clinic, case, visit, None, NOW) == "sent"
+    assert reply_by_sms(services, clinic, case, visit, None, NOW, "director@clinic.example") == "sent"
     reply = sms.sent[-1]
-    assert reply.to == "+79161234501" and reply.text.startswith("Пациент, здравствуйте! Это Мария Ивановна")
+    assert reply.to == "+79161234501" and reply.text.startswith("Здравствуйте! Это Мария Ивановна, Клиника Тест.")
+    assert "ответ" not in reply.text.lower() and "Я позвоню вам сегодня." in reply.text  # no SMS reply asked for
     saved = store.get_case("c1", "v1")
     assert (saved.reply_state, saved.reply_text) == ("sent", reply.text)
-    assert reply_by_sms(services, clinic, saved, visit, "ещё раз", NOW) == "this case already has an SMS reply"
+    # Sending is contact: the case leaves "new", so the still-new reminder never comes.
+    assert (saved.status, saved.contacted_by) == ("contacted", "director@clinic.example")
+    assert store.mark_case_reminded("c1", "v1", NOW) is False
+    [sent] = [e for e in store.case_events("c1", "v1") if e.kind == "reply_sms"]
+    assert (sent.who, sent.text, sent.data) == ("director@clinic.example", reply.text,
+                                                {"state": "sent", "segments": 3, "encoding": "UCS-2"})
+    assert reply_by_sms(services, clinic, saved, visit, "ещё раз", NOW, "x") == "already"
     store.add_optout("c1", "+79161234502", NOW)
-    other = reply_by_sms(services, clinic, store.get_case("c1", "v2"), store.get_visit("c1", "v2"), None, NOW)
-    assert other == "the patient opted out of SMS: call instead"
+    other = reply_by_sms(services, clinic, store.get_case("c1", "v2"), store.get_visit("c1", "v2"), None, NOW, "x")
+    assert other == "opted_out"
     assert len(sms.sent) == 3  # two invites and one reply

@@ -27,7 +27,7 @@ def test_dispatch_job_takes_event_and_context_and_reads_the_environment(monkeypa
     event = json.loads((Path(__file__).parent / "events" / "schedule.json").read_text())
     assert jobs.dispatch(event, None) == {"sent": 0, "retry": 0, "failed": 0, "skipped": {}}
     assert jobs.sweep(event, None) == {"sent": 0, "retry": 0, "failed": 0, "reminded": 0, "rewards": {
-        "paid": 0, "pending": 0, "failed": 0, "rejected": 0, "taken": 0}}
+        "paid": 0, "pending": 0, "failed": 0, "rejected": 0, "taken": 0}, "promises_released": 0}
 
 
 class FlakyEmail:

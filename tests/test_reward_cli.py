@@ -75,6 +75,7 @@ def test_a_rejection_returns_the_money_to_the_budget_and_the_report_adds_up(run,
     assert ledger.store.get_reward("c1", "2026-11/v2").last_error == "оператор не принимает номер"
     (report,) = json.loads(run("rewards", "report", "--month", "2026-11").stdout)
     assert report == {"clinic": "c1", "month": "2026-11", "currency": "RUB",
+                      "promised": {"count": 0, "amount": "0.00"}, "expired": {"count": 0, "amount": "0.00"},
                       "paid": {"count": 2, "amount": "200.00"}, "to_pay": {"count": 0, "amount": "0.00"},
                       "failed": {"count": 0, "amount": "0.00"}, "rejected": {"count": 1, "amount": "100.00"},
                       "declined": {"budget": 0, "phone_limit": 0}, "budget": "500.00", "budget_left": "300.00"}

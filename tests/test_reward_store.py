@@ -135,3 +135,61 @@ def test_an_older_database_gains_the_ledgers_new_columns(tmp_path) -> None:
     assert (old.status, old.attempts, old.batch) == ("pending", 0, "")
     assert store.grant_reward(reward("v2"), 0, None) == "granted"
     store.close()
+
+
+def promise(visit_id: str = "v1", *, phone: str = "+79161234567", provider: str = "reloadly",
+            until=NOW + timedelta(days=14)) -> Reward:
+    row = reward(visit_id, phone=phone, provider=provider)
+    row.status, row.promised_until = "promised", until
+    return row
+
+
+def invite_for(visit_id: str, token: str):
+    from functions.store import Invite
+
+    return Invite(token=token, clinic_id="c1", visit_id=visit_id, created_at=NOW, expires_at=NOW + timedelta(days=14))
+
+
+def test_the_invite_and_its_promise_are_one_write_that_the_budget_counts(store: Store) -> None:
+    assert store.put_invite_promising(invite_for("v1", "tok1"), promise("v1"), 15000, MONTH_AGO) == "granted"
+    assert store.get_invite("tok1") is not None and store.get_reward("c1", "2026-11/v1").status == "promised"
+    assert store.reward_standing("c1", "2026-11", "+79161234567").committed_minor == 10000
+    # A retried send finds the invite there: the first attempt decided, nothing is written twice.
+    assert store.put_invite_promising(invite_for("v1", "tok1"), promise("v1"), 15000, MONTH_AGO) == "exists"
+    # The next SMS cannot promise past the budget, nor a second reward to the same phone.
+    assert store.put_invite_promising(invite_for("v2", "tok2"), promise("v2", phone="+79161234568"), 15000,
+                                      MONTH_AGO) == "budget"
+    assert store.put_invite_promising(invite_for("v3", "tok3"), promise("v3"), 0, MONTH_AGO) == "phone_limit"
+    assert store.get_invite("tok2") is not None and store.get_invite("tok3") is not None
+    assert [(r.reward_id, r.status, r.last_error) for r in store.list_rewards("c1")] == [
+        ("2026-11/v1", "promised", ""), ("2026-11/v2", "declined", "budget"), ("2026-11/v3", "declined", "phone_limit")]
+    assert store.due_rewards("c1", LATER, 10) == []  # a promise is nothing to pay yet
+
+
+def test_the_answer_keeps_the_promise_once_and_it_joins_the_payers_list(store: Store) -> None:
+    store.put_invite_promising(invite_for("v1", "tok1"), promise("v1"), 0, None)
+    store.put_invite_promising(invite_for("v2", "tok2"), promise("v2", phone="+79161234568", provider="manual"), 0,
+                               None)
+    assert store.keep_promise("c1", "2026-11/v1", LATER) is True
+    assert store.keep_promise("c1", "2026-11/v1", LATER) is False
+    assert store.keep_promise("c1", "2026-11/v2", LATER) is True
+    assert store.keep_promise("c1", "2026-11/nope", LATER) is False
+    assert [r.reward_id for r in store.due_rewards("c1", LATER, 10)] == ["2026-11/v1"]  # manual ones wait for a person
+    assert store.get_reward("c1", "2026-11/v1").promised_until is None
+    assert store.release_promise("c1", "2026-11/v1", LATER) is False  # answered: never given back
+
+
+def test_a_promise_past_its_time_is_given_back_once(store: Store) -> None:
+    store.put_invite_promising(invite_for("v1", "tok1"), promise("v1", until=NOW + timedelta(days=1)), 10000,
+                               MONTH_AGO)
+    store.put_invite_promising(invite_for("v2", "tok2"), promise("v2", phone="+79161234568",
+                                                                 until=NOW + timedelta(days=2)), 0, MONTH_AGO)
+    assert store.expired_promises("c1", NOW + timedelta(hours=23), 10) == []
+    assert [r.reward_id for r in store.expired_promises("c1", NOW + timedelta(days=1), 10)] == ["2026-11/v1"]
+    assert store.release_promise("c1", "2026-11/v1", NOW + timedelta(days=1)) is True
+    assert store.release_promise("c1", "2026-11/v1", NOW + timedelta(days=1)) is False
+    assert store.expired_promises("c1", NOW + timedelta(days=1), 10) == []
+    standing = store.reward_standing("c1", "2026-11", "+79161234567")
+    assert (standing.committed_minor, standing.phone_reward_id) == (10000, "")  # v2's 100 remain committed
+    # The phone is free again: its next visit can be promised a reward.
+    assert store.put_invite_promising(invite_for("v3", "tok3"), promise("v3"), 30000, MONTH_AGO) == "granted"

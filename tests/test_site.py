@@ -20,8 +20,10 @@ def test_build_writes_both_locales_and_the_hashed_assets(tmp_path) -> None:
     assert '<html lang="ru">' in ru and "Как прошёл ваш визит?" in ru
     assert '<html lang="en">' in en and "How was your visit?" in en
     assert 'data-api="https://api.otklik.ru"' in ru
-    assert len(re.findall(r'<button type="submit" name="score" class="score" value="\d"', ru)) == 5
+    # Five to tap, and five more to change a mis-tapped score (hidden until there is one).
+    assert len(re.findall(r'<button type="submit" name="score" class="score" value="\d"', ru)) == 10
     assert '<form method="post" action="rating"' in ru  # works without JavaScript
+    assert '<noscript><meta http-equiv="refresh" content="0; url=rating"></noscript>' in ru  # its first screen
     assert "одинаковое за любую оценку" in ru  # the reward is the same for every answer
     assert f'href="/{css}"' in ru and f'src="/{js}"' in ru
 

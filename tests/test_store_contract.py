@@ -130,13 +130,24 @@ def test_invite_is_created_once_and_answered_once(store: Store) -> None:
     assert (invite.opened_at, invite.score, invite.rated_at, invite.feedback) == (NOW, 5, NOW, "Долго ждали")
 
 
-def test_clicks_are_counted_per_platform(store: Store) -> None:
+def test_a_click_counts_once_per_invite_and_platform(store: Store) -> None:
     store.put_invite(make_invite())
-    for platform in ("yandex", "2gis", "yandex"):
-        store.record_click("tok1", platform, NOW)
-    store.record_click("missing", "yandex", NOW)
-    assert store.get_invite("tok1").clicks == {"yandex": 2, "2gis": 1}
+    firsts = [store.record_click("tok1", platform, NOW) for platform in ("yandex", "2gis", "yandex", "2gis")]
+    assert firsts == [True, True, False, False]
+    assert store.record_click("missing", "yandex", NOW) is False
+    assert store.get_invite("tok1").clicks == {"yandex": 1, "2gis": 1}
     assert store.get_invite("missing") is None
+
+
+def test_a_score_changes_only_from_the_one_read_and_never_after_words(store: Store) -> None:
+    store.put_invite(make_invite())
+    store.record_rating("tok1", 1, NOW)
+    assert store.change_rating("tok1", 2, 5, LATER) is False  # someone else's change came first
+    assert store.change_rating("tok1", 1, 5, LATER) is True
+    assert (store.get_invite("tok1").score, store.get_invite("tok1").rated_at) == (5, NOW)
+    store.record_feedback("tok1", "Всё хорошо", LATER)
+    assert store.change_rating("tok1", 5, 1, LATER) is False
+    assert store.change_rating("missing", 1, 5, LATER) is False
 
 
 def test_optout_is_per_clinic_and_marks_the_invite(store: Store) -> None:
@@ -154,15 +165,16 @@ def test_case_is_created_once_and_its_email_claimed_once(store: Store) -> None:
     case = Case(clinic_id="c1", case_id="v1", visit_id="v1", score=2, text="Грубый администратор", created_at=NOW)
     assert store.create_case(case) is True
     assert store.create_case(case) is False
-    assert store.claim_case_email("c1", "v1", NOW, LATER) is True
-    assert store.claim_case_email("c1", "v1", NOW, LATER) is False
+    claimed = store.claim_case_email("c1", "v1", NOW, LATER)
+    assert (claimed.case_id, claimed.email_state, claimed.text) == ("v1", "claimed", case.text)
+    assert store.claim_case_email("c1", "v1", NOW, LATER) is None
     store.finish_case_email("c1", "v1", "retry", NOW, error="SES throttled", retry_at=LATER)
-    assert store.claim_case_email("c1", "v1", NOW, LATER) is False
-    assert store.claim_case_email("c1", "v1", LATER + timedelta(seconds=1), LATER + timedelta(minutes=5)) is True
+    assert store.claim_case_email("c1", "v1", NOW, LATER) is None
+    assert store.claim_case_email("c1", "v1", LATER + timedelta(seconds=1), LATER + timedelta(minutes=5))
     store.finish_case_email("c1", "v1", "sent", LATER)
     saved = store.get_case("c1", "v1")
     assert (saved.email_state, saved.attempts, saved.emailed_at, saved.text) == ("sent", 2, LATER, case.text)
-    assert store.claim_case_email("c1", "v1", LATER + timedelta(days=1), LATER + timedelta(days=2)) is False
+    assert store.claim_case_email("c1", "v1", LATER + timedelta(days=1), LATER + timedelta(days=2)) is None
     assert [c.case_id for c in store.list_cases("c1")] == ["v1"]
     assert store.list_cases("c2") == []
     assert store.get_case("c2", "v1") is None

@@ -106,7 +106,7 @@ def post(client, key: str | None, body: object):
 
 def test_api_batch_reports_per_item(client, services, clinic) -> None:
     key = create_key(services.store, "c1", NOW)
-    items = [visit_row(1, contact_hours="вечером"), visit_row(2, phone="nope"), "junk"]
+    items = [visit_row(1, contact_hours="когда-нибудь"), visit_row(2, phone="nope"), "junk"]
     answer = post(client, key, {"visits": items})
     assert answer.status_code == 200
     body = answer.get_json()

@@ -1,7 +1,8 @@
 """The patient's answer: one tap routes to the public platforms or to the director.
 
-Every step stores first and only then starts a side effect (reward, director email), each
-behind its own claim, so a double tap or a retried request never pays or emails twice.
+Every write asks ``refusal`` first (the one place that knows an opted-out, answered or unrated invite),
+then stores, and only then starts a side effect (reward, case, director email), each behind its own
+claim, so a double tap or a retried request never pays or emails twice.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from functions.answers.contact import contact_wish
 from functions.answers.primary import ordered_platforms
 from functions.answers.store import AnswerStore
-from functions.cases.alerts import alert_director
-from functions.cases.kinds import guess_kind
+from functions.cases.lifecycle import change_score, is_low, join_words, open_case
 from functions.clinics.clinic import Clinic
 from functions.clinics.platforms import Platform
 from functions.dashboard.counters import count, rating_counts
@@ -20,10 +21,17 @@ from functions.errors import FunnelError
 from functions.invites.links import is_token
 from functions.rewards.grants import earns, grant_reward
 from functions.services import Services
-from functions.store import Case, Contact, Invite, Visit
-from functions.visits.contacts import parse_preferences
+from functions.store import Invite, Visit
 
 FEEDBACK_LIMIT = 2000
+RATE, WORDS, OPT_OUT, CLICK = "rate", "words", "optout", "click"
+# Why an invite takes no more of an answer (the page says each in its own words, from its catalog).
+REFUSALS = {
+    "opted_out": (409, "This number opted out: the answer is not taken."),
+    "answered": (409, "This answer is complete: the words were sent already."),
+    "not_rated": (409, "Choose a score first."),
+    "not_routed": (409, "The review sites open after a happy score."),
+}
 
 
 @dataclass
@@ -47,6 +55,35 @@ def open_invite(services: Services, token: str, now: datetime) -> Opened:
     return Opened(invite, clinic, visit)
 
 
+def refusal(opened: Opened, action: str, text: str | None = None) -> str | None:
+    """Why this invite may not take ``action`` now, or None. Every patient write asks here first (the link's
+    expiry is ``open_invite``'s). Words sent again unchanged are a retry, not a second answer."""
+    invite = opened.invite
+    if action == OPT_OUT:
+        return None
+    if action == CLICK:
+        routed = invite.score is not None and route(opened.clinic, invite.score) in ("public", "both")
+        return None if routed else "not_routed"
+    if invite.opted_out_at is not None:
+        return "opted_out"
+    if invite.feedback is not None and not (action == WORDS and invite.feedback == text):
+        return "answered"
+    if action == WORDS and invite.score is None:
+        return "not_rated"
+    return None
+
+
+def refuse_unless_allowed(opened: Opened, action: str, text: str | None = None) -> None:
+    code = refusal(opened, action, text)
+    if code:
+        refuse(code)
+
+
+def refuse(code: str) -> None:
+    status, message = REFUSALS[code]
+    raise FunnelError(status, code, message)
+
+
 def note_opened(services: Services, opened: Opened, now: datetime) -> None:
     """The first time the patient's page reaches us (the API read, or a form post without JavaScript)."""
     if services.store.mark_opened(opened.invite.token, now):
@@ -65,32 +102,36 @@ def visible_platforms(services: Services, clinic: Clinic, token: str, chosen: st
     return platform_links(services, clinic, token) if chosen in ("public", "both") else []
 
 
-def is_low(clinic: Clinic, score: int) -> bool:
-    return score < clinic.threshold
+def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple[int, bool, bool]:
+    """Record the score (the first, or a mis-tap corrected before any words); answer the score that stands,
+    whether this call set the first one and whether it changed an earlier one.
 
-
-def rate(services: Services, opened: Opened, score: int, now: datetime) -> tuple[int, bool]:
-    """Record the first score; return the score that stands and whether this call set it.
-
-    The side effects are ensured on every call, not only the first: each is a conditional claim,
-    so a repeat is a no-op, and a retry after a crash between the score and its reward completes it.
+    The side effects are ensured on every call: each is a conditional claim, so a repeat is a no-op, and a
+    retry after a crash between the score and its reward or case completes them.
     """
+    refuse_unless_allowed(opened, RATE)
     store: AnswerStore = services.store
-    invite, clinic = opened.invite, opened.clinic
+    invite, clinic, visit = opened.invite, opened.clinic, opened.visit
     first = store.record_rating(invite.token, score, now)
-    rated_at = now
+    changed = False
     if first:
-        count(store, opened.visit, **rating_counts(score))
-    if not first:
-        current = store.get_invite(invite.token)
-        score = current.score if current and current.score else score
-        rated_at = current.rated_at if current and current.rated_at else now
+        count(store, visit, **rating_counts(score))
+    else:
+        current = store.get_invite(invite.token) or invite
+        old = current.score or score
+        if current.feedback is not None:
+            refuse("answered")  # the words arrived a moment ago, from another tab
+        if old != score and store.change_rating(invite.token, old, score, now):
+            changed = True
+            count(store, visit, **{f"score{old}": -1, f"score{score}": 1, "score_sum": score - old})
+            change_score(services, clinic, visit, old, score, now)
+        elif old != score:
+            score = (store.get_invite(invite.token) or current).score or score  # someone else changed it
     if earns(clinic, score, with_text=False):
-        grant_reward(services, clinic, opened.visit, rated_at, now)
-    if clinic.policy == "open" and is_low(clinic, score):
-        # In the open policy nobody is steered, so a low score alerts the director by itself.
-        ensure_case(services, opened, opened.visit.visit_id, score, "", now)
-    return score, first
+        grant_reward(services, clinic, visit, now)
+    if is_low(clinic, score) and not changed:
+        open_case(services, clinic, visit, score, now)  # a case at once, in every policy (a no-op when it exists)
+    return score, first, changed
 
 
 def clean_feedback(text: object) -> str:
@@ -103,51 +144,46 @@ def clean_feedback(text: object) -> str:
     return text
 
 
-def contact_wish(channel: object, hours: object) -> dict:
-    """How and when the patient wants to be reached, from the complaint form; a 400 for an unreadable time."""
-    found, problems = parse_preferences({"contact_channel": channel or "", "contact_hours": hours or ""})
-    if problems:
-        code = "bad_hours" if problems[0].column == "contact_hours" else "bad_channel"
-        raise FunnelError(400, code, problems[0].reason)
-    return found
-
-
-def give_feedback(services: Services, opened: Opened, text: str, now: datetime, wish: dict | None = None) -> bool:
-    """Store the complaint, then make sure the director hears of it; a repeat changes nothing."""
+def give_feedback(services: Services, opened: Opened, raw: object, now: datetime, *, channel: object = None,
+                  hours: object = None, address: object = None) -> bool:
+    """Store the words (and how to reach the patient), then make sure the director hears them; the same words
+    again (a retry) change nothing but complete what a crash left undone."""
+    refuse_unless_allowed(opened, WORDS, raw.replace("\x00", "").strip() if isinstance(raw, str) else None)
+    text = clean_feedback(raw)
     store: AnswerStore = services.store
-    invite, clinic = opened.invite, opened.clinic
-    if invite.score is None:
-        raise FunnelError(409, "not_rated", "Choose a score first.")
-    if wish:
-        store.save_contacts([Contact(clinic_id=clinic.id, phone=opened.visit.phone, updated_at=now,
-                                     expires_at=opened.visit.expires_at, **wish)])
+    invite, clinic, visit = opened.invite, opened.clinic, opened.visit
+    wish = contact_wish(clinic, visit, channel, hours, address, now)
+    if wish is not None:
+        store.save_contacts([wish])
     first = store.record_feedback(invite.token, text, now)
     if not first:
-        current = store.get_invite(invite.token)
-        text = current.feedback if current and current.feedback else text
-    visit_id = opened.visit.visit_id
-    # In the open policy a low score already has its own alert; the words come as a second case.
-    words_follow_alert = clinic.policy == "open" and is_low(clinic, invite.score)
-    ensure_case(services, opened, f"{visit_id}-text" if words_follow_alert else visit_id, invite.score, text, now)
+        current = store.get_invite(invite.token) or invite
+        if current.feedback != text:
+            refuse("answered")
+    score = invite.score if invite.score is not None else 0
+    join_words(services, clinic, visit, score, text, now)
     # The words complete the answer (with ``earned_by: answer`` a low score earns only now); a repeat is a no-op.
-    grant_reward(services, clinic, opened.visit, invite.rated_at or now, now)
+    grant_reward(services, clinic, visit, now)
     return first
 
 
-def ensure_case(services: Services, opened: Opened, case_id: str, score: int, text: str, now: datetime) -> None:
-    """Create the case unless it exists, then claim and send its email unless that is done or under way."""
-    clinic, visit = opened.clinic, opened.visit
-    case = Case(clinic_id=clinic.id, case_id=case_id, visit_id=visit.visit_id, score=score, text=text,
-                created_at=now, kind=guess_kind(clinic, text))
-    if services.store.create_case(case):
-        count(services.store, visit, complaints=1, **{f"kind:{case.kind}": 1})
-    alert_director(services, clinic, case, visit, now)
+def opt_out(services: Services, opened: Opened, now: datetime) -> None:
+    refuse_unless_allowed(opened, OPT_OUT)
+    services.store.record_optout(opened.invite.token, opened.clinic.id, opened.visit.phone, now)
 
 
-def platform_for_click(opened: Opened, platform_id: str) -> Platform:
+def follow_platform(services: Services, opened: Opened, platform_id: str, now: datetime) -> Platform | None:
+    """The platform to send the patient on to, its click counted once per invite; None when this invite's
+    score did not route to the platforms (the link then shows the page: no redirect, nothing counted)."""
     platform = opened.clinic.platform(platform_id)
     if platform is None:
         raise FunnelError(404, "unknown_platform", "This clinic has no such review platform.")
+    if refusal(opened, CLICK):
+        return None
+    # Counted once per invite and platform: the clicks steer the "needs most" choice, so repeats must not.
+    if services.store.record_click(opened.invite.token, platform.id, now):
+        services.store.count_platform_click(opened.clinic.id, platform.id)
+        count(services.store, opened.visit, clicks=1, **{f"click:{platform.id}": 1})
     return platform
 
 

@@ -1,4 +1,6 @@
-"""Director alerts: the email that tells a director about an unhappy patient, sent once."""
+"""The directors' emails about a case: the alert (once), the follow-up that tells what changed after it, and
+the reminder about a case still new. Each is claimed before it is sent and its outcome recorded as data:
+sent, retry (the sweep tries again with backoff) or failed (visible on the case)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ import logging
 from datetime import datetime
 from urllib.parse import quote
 
-from functions.cases.kinds import KIND_NAMES
-from functions.cases.replies import suggested_reply
+from functions.cases.kinds import CHANGED, kind_name
+from functions.cases.names import read_name
+from functions.cases.replies import case_reply
 from functions.cases.store import CaseStore
+from functions.cases.timeline import record
 from functions.clinics.clinic import Clinic
 from functions.services import Services, backoff
 from functions.store import Case, Contact, Visit
@@ -18,6 +22,7 @@ from functions.transports import Email, TransportError
 log = logging.getLogger(__name__)
 
 EXCERPT_WORDS = 8
+FOLLOWUP_RETRY_ATTEMPT = 3  # backoff(3): four minutes, about the sweep's period
 
 
 def case_link(services: Services, clinic_id: str, case_id: str) -> str:
@@ -25,18 +30,22 @@ def case_link(services: Services, clinic_id: str, case_id: str) -> str:
     return f"{services.settings.hooks_base}/admin/c/{quote(clinic_id)}/cases/{quote(case_id)}"
 
 
+def excerpt(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
+
+
 def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact | None = None,
-                    link: str = "") -> Email:
+                    link: str = "", wait: int = 0) -> Email:
     """Text and HTML from templates; every field is the patient's or clinic's data, never a token."""
-    words = case.text.split()
-    excerpt = " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
     local = visit.visit_at.astimezone(clinic.zone)
     context = {
         "clinic": clinic.name, "branch": visit.branch, "score": case.score, "text": case.text,
-        "excerpt": excerpt, "patient": visit.patient_name, "phone": visit.phone,
+        "excerpt": excerpt(case.text), "patient": visit.patient_name, "phone": visit.phone,
+        "gender": read_name(visit.patient_name).gender,
         "visit_time": local.strftime("%d.%m.%Y %H:%M"), "doctor": visit.doctor, "service": visit.service,
-        "contact": contact, "kind": KIND_NAMES[clinic.locale][case.kind],
-        "reply": suggested_reply(clinic, case.kind, visit.patient_name), "link": link,
+        "contact": contact, "kind": kind_name(clinic.locale, case.kind), "wait": wait,
+        "reply": case_reply(clinic, case, visit), "link": link,
     }
     return templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/complaint", context)
 
@@ -47,24 +56,67 @@ def templated_email(to: tuple[str, ...], base: str, context: dict) -> Email:
                  text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context))
 
 
+def _failed(services: Services, case: Case, what: str, err: TransportError, now: datetime,
+            attempts: int) -> tuple[str, datetime | None]:
+    state = "failed" if err.permanent else "retry"
+    retry_at = None if err.permanent else now + backoff(attempts)
+    log.warning("%s for case %s/%s: %s (%s)", what, case.clinic_id, case.case_id, state, err.message)
+    record(services.store, case, f"{what}_failed", now, text=err.message, state=state)
+    return state, retry_at
+
+
 def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> str:
-    """Claim the case's email, send it, record the outcome: sent, retry (by the sweep) or failed."""
+    """Claim the case's alert, send it, record the outcome: sent, retry (by the sweep) or failed."""
     store: CaseStore = services.store
-    # Claim first: a retried request and the sweep job racing here still send one email.
-    if not store.claim_case_email(clinic.id, case.case_id, now, services.claim_until(now)):
+    # Claim first: a retried request and the sweep racing here still send one email. The claim hands back
+    # the case as it is now, so the email carries the words that arrived a moment ago.
+    claimed = store.claim_case_email(clinic.id, case.case_id, now, services.claim_until(now))
+    if claimed is None:
         return "claimed_elsewhere"
+    if claimed.status == "resolved" and claimed.outcome == CHANGED:
+        # The patient took the low score back before anyone was told: nothing to send (unless it comes back).
+        store.finish_case_email(clinic.id, case.case_id, "", now)
+        return "taken_back"
+    wait = 0 if claimed.text or not claimed.alert_at else clinic.alert_wait_minutes
     try:
         contact = store.contacts(clinic.id, [visit.phone]).get(visit.phone)
-        services.email.send(complaint_email(clinic, case, visit, contact, case_link(services, clinic.id, case.case_id)))
+        services.email.send(complaint_email(clinic, claimed, visit, contact,
+                                            case_link(services, clinic.id, case.case_id), wait))
     except TransportError as err:
-        current = store.get_case(clinic.id, case.case_id)
-        attempts = current.attempts if current else 1
-        state = "failed" if err.permanent else "retry"
-        store.finish_case_email(clinic.id, case.case_id, state, now, error=err.message,
-                                retry_at=None if err.permanent else now + backoff(attempts))
-        log.warning("director email for case %s/%s: %s (%s)", clinic.id, case.case_id, state, err.message)
+        state, retry_at = _failed(services, claimed, "alert", err, now, claimed.attempts)
+        store.finish_case_email(clinic.id, case.case_id, state, now, error=err.message, retry_at=retry_at)
         return state
-    store.finish_case_email(clinic.id, case.case_id, "sent", now)
+    store.finish_case_email(clinic.id, case.case_id, "sent", now, told=claimed)
+    record(store, claimed, "alert_sent", now, to=len(clinic.directors_for(visit.branch)))
+    return "sent"
+
+
+def send_followup(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> str:
+    """What changed after the alert (words, a new score, the case taken back), in one short email."""
+    store: CaseStore = services.store
+    claimed = store.claim_case_followup(clinic.id, case.case_id, now, services.claim_until(now))
+    if claimed is None:
+        return "claimed_elsewhere"
+    closed = claimed.status == "resolved" and claimed.outcome == CHANGED
+    new_words = bool(claimed.text) and not claimed.told_words
+    if not (closed or new_words or claimed.score != claimed.told_score):
+        store.finish_case_followup(clinic.id, case.case_id, "sent", now, told=claimed)
+        return "nothing_new"  # e.g. 2 -> 5 -> 2 before this email went: the directors know it all
+    context = {"clinic": clinic.name, "branch": visit.branch, "score": claimed.score, "told_score": claimed.told_score,
+               "closed": closed, "new_words": new_words, "text": claimed.text, "excerpt": excerpt(claimed.text),
+               "patient": visit.patient_name, "phone": visit.phone, "reply": case_reply(clinic, claimed, visit),
+               "link": case_link(services, clinic.id, case.case_id)}
+    try:
+        services.email.send(templated_email(clinic.directors_for(visit.branch),
+                                            f"emails/{clinic.locale}/followup", context))
+    except TransportError as err:
+        # A follow-up keeps no attempt count: it is tried again at the sweep's pace.
+        state, retry_at = _failed(services, claimed, "followup", err, now, FOLLOWUP_RETRY_ATTEMPT)
+        store.finish_case_followup(clinic.id, case.case_id, state, now, told=claimed, error=err.message,
+                                   retry_at=retry_at)
+        return state
+    store.finish_case_followup(clinic.id, case.case_id, "sent", now, told=claimed)
+    record(store, claimed, "followup_sent", now, score=claimed.score, words=new_words)
     return "sent"
 
 
@@ -74,9 +126,9 @@ def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visi
         return False
     context = {"clinic": clinic.name, "clinic_id": clinic.id, "case_id": case.case_id, "score": case.score,
                "text": case.text, "patient": visit.patient_name, "phone": visit.phone,
+               "gender": read_name(visit.patient_name).gender,
                "created": case.created_at.astimezone(clinic.zone).strftime("%d.%m.%Y %H:%M"),
-               "reply": suggested_reply(clinic, case.kind, visit.patient_name),
-               "link": case_link(services, clinic.id, case.case_id)}
+               "reply": case_reply(clinic, case, visit), "link": case_link(services, clinic.id, case.case_id)}
     email = templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/case_reminder", context)
     try:
         services.email.send(email)
@@ -84,4 +136,5 @@ def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visi
         # A reminder is a nudge, not the complaint itself (that email is retried until it goes out).
         log.warning("case reminder for %s/%s not sent: %s", clinic.id, case.case_id, err.message)
         return False
+    record(services.store, case, "reminder_sent", now)
     return True

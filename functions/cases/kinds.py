@@ -1,43 +1,78 @@
-"""What kind of complaint a case is, guessed from its words; the director may correct it."""
+"""What a complaint is about, guessed from its words: the topic picks the director's first reply.
+
+Topics: the treatment's result, pain or fear, staff rudeness, price, waiting, cleanliness, or unclear
+(the director calls to find out). Each has keyword stems per locale (``templates/cases/<locale>/topics.json``);
+a clinic may replace any topic's stems in its document (``reply_rules``). A stem matches at the start of
+a word ("груб" finds «грубо», «нагрубили» needs its own stem); a stem ending in ``$`` is a whole word
+("хам$" finds «хам» but not «Хамовники»). Of the topics the words mention, the most serious wins (the
+order below): «ждали 40 минут, и администратор нагрубил» gets the apology for rudeness, felt the most.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 
+from functions.cases.timeline import record
 from functions.clinics.clinic import Clinic
+from functions.clinics.drafts import CASE_KINDS
 from functions.dashboard.counters import count
-from functions.services import Services
+from functions.services import Services, utcnow
 from functions.store import Case
 from functions.texts import TEMPLATES
 
-KINDS = ("simple", "specific", "unclear")
-KIND_NAMES = {"ru": {"simple": "простая", "specific": "конкретная", "unclear": "неясная"},
-              "en": {"simple": "simple", "specific": "specific", "unclear": "unclear"}}
+# Most serious first: a tie between two topics goes to the earlier one.
+KINDS = CASE_KINDS
+# The outcome of a case closed because the patient changed the low score to a happy one.
+CHANGED = "changed"
 
 
 @cache
-def default_rules(locale: str) -> dict[str, tuple[str, ...]]:
-    rules = json.loads((TEMPLATES / "cases" / locale / "rules.json").read_text(encoding="utf-8"))
-    return {kind: tuple(words) for kind, words in rules.items()}
+def topics(locale: str) -> dict[str, dict]:
+    return json.loads((TEMPLATES / "cases" / locale / "topics.json").read_text(encoding="utf-8"))
+
+
+def kind_name(locale: str, kind: str) -> str:
+    """The topic as a director reads it; a kind from an older version shows as it was stored."""
+    return topics(locale).get(kind, {}).get("name", kind)
+
+
+def kind_names(locale: str) -> dict[str, str]:
+    return {kind: kind_name(locale, kind) for kind in KINDS}
+
+
+def normalise(text: str) -> str:
+    return text.lower().replace("ё", "е")
+
+
+@cache
+def _pattern(stem: str) -> re.Pattern[str]:
+    whole = stem.endswith("$")
+    return re.compile(r"(?<!\w)" + re.escape(normalise(stem.rstrip("$"))) + (r"(?!\w)" if whole else ""))
+
+
+def stems(clinic: Clinic) -> dict[str, tuple[str, ...]]:
+    """The clinic's stems per topic: its own where it set them, the locale's elsewhere."""
+    defaults = {kind: tuple(topic.get("stems", ())) for kind, topic in topics(clinic.locale).items()}
+    return {kind: tuple(clinic.reply_rules.get(kind, defaults.get(kind, ()))) for kind in KINDS}
 
 
 def guess_kind(clinic: Clinic, text: str) -> str:
-    """The clinic's keyword rules (or the locale's) decide: a named objection is specific, a fixable
-    annoyance is simple, anything else (or nothing) is unclear and needs a call to find out."""
-    rules = clinic.reply_rules or default_rules(clinic.locale)
-    words = text.lower()
-    for kind in ("specific", "simple"):  # a price objection beats a mention of waiting
-        if any(stem in words for stem in rules.get(kind, ())):
-            return kind
-    return "unclear"
+    words = normalise(text)
+    if not words.strip():
+        return "unclear"
+    rules = stems(clinic)
+    return next((kind for kind in KINDS if any(_pattern(stem).search(words) for stem in rules.get(kind, ()))),
+                "unclear")
 
 
-def reclassify(services: Services, case: Case, kind: str) -> bool:
-    """The director's correction of the guessed kind; the counters move with it."""
+def reclassify(services: Services, case: Case, kind: str, who: str = "") -> bool:
+    """The director's correction of the guessed topic; the counters and the timeline move with it."""
     if kind == case.kind or not services.store.set_case_kind(case.clinic_id, case.case_id, kind):
         return False
     visit = services.store.get_visit(case.clinic_id, case.visit_id)
-    if visit is not None:
+    if visit is not None and case.outcome != CHANGED:  # a case the patient took back is not counted
         count(services.store, visit, **{f"kind:{case.kind}": -1, f"kind:{kind}": 1})
+    record(services.store, case, "kind_changed", utcnow(), who=who or "director", **{"from": case.kind, "to": kind})
     return True

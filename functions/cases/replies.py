@@ -1,42 +1,82 @@
-"""The director's first reply to a complaint: the suggested text for its kind, and sending it by SMS once."""
+"""The director's first reply to a complaint: the draft for its topic, and sending it by SMS once.
+
+A draft greets the patient by first name and patronymic («Мария Ивановна, здравствуйте!»), never by
+surname; names the clinic as written; thanks for words only when there were words; names an offer only
+when the clinic set one for that topic; and never asks for an SMS reply (an alphanumeric sender cannot
+receive one, and no reply reaches a case yet): it offers a call, and the clinic's number when it has one.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from functions.cases.kinds import KINDS
+from functions.cases.names import read_name
+from functions.cases.timeline import record
 from functions.clinics.clinic import Clinic
+from functions.invites.segments import count_segments
 from functions.services import Services
 from functions.store import Case, Visit
 from functions.texts import one_line, render, render_clinic_text
 from functions.transports import Sms, TransportError
 
+REPLY_LIMIT = 600
+# What ``reply_by_sms`` answers when it did not send; each caller says it in its reader's words.
+OPTED_OUT, EMPTY, TOO_LONG, ALREADY, FAILED, SENT = "opted_out", "empty", "too_long", "already", "failed", "sent"
+NOT_SENT_EN = {OPTED_OUT: "the patient opted out of SMS: call instead", EMPTY: "the reply is empty",
+               TOO_LONG: f"the reply must be at most {REPLY_LIMIT} characters",
+               ALREADY: "this case already has an SMS reply"}
 
-def suggested_reply(clinic: Clinic, kind: str, patient: str) -> str:
-    """The first reply for this kind: the clinic's own text, or the locale's template."""
-    context = {"patient": patient.split()[0] if patient else "", "clinic": clinic.name,
-               "director": clinic.director_name or ("директор" if clinic.locale == "ru" else "the director")}
+
+def greeting(clinic: Clinic, patient_name: str) -> str:
+    """«Мария Ивановна, здравствуйте!», "Hello Mary," or the neutral form when the name does not tell."""
+    return one_line(render(f"cases/{clinic.locale}/greeting.txt",
+                           person=read_name(patient_name).addressed(clinic.locale)))
+
+
+def suggested_reply(clinic: Clinic, kind: str, patient_name: str, words: bool = True) -> str:
+    """The first reply for this topic: the clinic's own text, or the locale's draft."""
+    kind = kind if kind in KINDS else "unclear"
+    context = {"greeting": greeting(clinic, patient_name), "person": read_name(patient_name).addressed(clinic.locale),
+               "clinic": clinic.name, "director": clinic.director_name, "offer": clinic.offers.get(kind, ""),
+               "phone": clinic.phone, "words": words, "kind": kind}
+    context["patient"] = context["person"]  # what an older clinic text called it
     own = clinic.replies.get(kind)
     if own:
         return one_line(render_clinic_text(own, **context))
-    return one_line(render(f"cases/{clinic.locale}/{kind}.txt", **context))
+    return one_line(render(f"cases/{clinic.locale}/reply.txt", **context))
 
 
-def reply_by_sms(services: Services, clinic: Clinic, case: Case, visit: Visit, text: str | None,
-                 now: datetime) -> str:
-    """The director's SMS to the patient: "sent", or why not. Claimed first, so it goes once per case."""
+def case_reply(clinic: Clinic, case: Case, visit: Visit | None) -> str:
+    return suggested_reply(clinic, case.kind, visit.patient_name if visit else "", words=bool(case.text))
+
+
+def reply_by_sms(services: Services, clinic: Clinic, case: Case, visit: Visit, text: str | None, now: datetime,
+                 who: str) -> str:
+    """The director's SMS to the patient: "sent", or why not. Claimed first, so it goes once per case; sending
+    it is contact (the case leaves "new", so the still-new reminder stops)."""
     if visit.phone in services.store.opted_out(clinic.id, [visit.phone]):
-        return "the patient opted out of SMS: call instead"
-    body = one_line(text or suggested_reply(clinic, case.kind, visit.patient_name))
-    if not body or len(body) > 600:
-        return "the reply must be 1 to 600 characters"
+        return OPTED_OUT
+    body = one_line(text or case_reply(clinic, case, visit))
+    if not body:
+        return EMPTY
+    if len(body) > REPLY_LIMIT:
+        return TOO_LONG
     # Claim first: a repeated command (or two directors at once) never texts the patient twice.
     if not services.store.claim_case_reply(clinic.id, case.case_id, body, now):
-        return "this case already has an SMS reply"
+        return ALREADY
+    segments = count_segments(body)
     try:
         services.sms.send(Sms(to=visit.phone, text=body, reference=f"{clinic.id}/{visit.visit_id}",
                               sender_id=clinic.sender_id or services.settings.sms_sender_id))
     except TransportError as err:
         services.store.finish_case_reply(clinic.id, case.case_id, "failed")
-        return f"the SMS was not sent: {err.message}"
+        record(services.store, case, "reply_sms", now, who=who, text=body, state="failed", error=err.message,
+               segments=segments.count, encoding=segments.encoding)
+        return f"{FAILED}: {err.message}"
     services.store.finish_case_reply(clinic.id, case.case_id, "sent")
-    return "sent"
+    record(services.store, case, "reply_sms", now, who=who, text=body, state="sent", segments=segments.count,
+           encoding=segments.encoding)
+    if services.store.move_case(clinic.id, case.case_id, ("new",), "contacted", who, now):
+        record(services.store, case, "contacted", now, who=who, by="sms")
+    return SENT

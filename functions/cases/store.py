@@ -1,4 +1,5 @@
-"""What complaint cases ask of the store: the case, its alert email, its moves and its one SMS reply."""
+"""What complaint cases ask of the store: the case and its due work, its emails, its moves, its one SMS reply
+and its timeline."""
 
 from __future__ import annotations
 
@@ -6,19 +7,36 @@ from datetime import datetime
 from typing import Protocol
 
 from functions.dashboard.store import CounterStore
-from functions.invites.store import OptOuts
-from functions.store.records import Case
+from functions.invites.store import InviteReads, OptOuts
+from functions.store.records import Case, CaseEvent
 from functions.visits.store import ContactStore, VisitReads
 
 
-class CaseStore(VisitReads, ContactStore, OptOuts, CounterStore, Protocol):
-    # Cases: one per answered invite at most; ``claim_case_email`` starts the alert email.
+class CaseStore(VisitReads, ContactStore, InviteReads, OptOuts, CounterStore, Protocol):
+    # Cases: one per answered invite at most, created with its first ``due_at`` (the alert after the wait).
     def create_case(self, case: Case) -> bool: ...
     def get_case(self, clinic_id: str, case_id: str) -> Case | None: ...
     def list_cases(self, clinic_id: str) -> list[Case]: ...
-    def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> bool: ...
+    # The sweep's work list: cases whose ``due_at`` has come, oldest first (a key query on both backends).
+    def due_cases(self, clinic_id: str, now: datetime, limit: int) -> list[Case]: ...
+    # The sweep settles when to look next (None: never), only if the case's emails, status and words are still
+    # as read in ``case``; False when something changed meanwhile (the case stays due and is looked at again).
+    def schedule_case(self, case: Case, due_at: datetime | None) -> bool: ...
+    # The alert email: the claim returns the case as claimed (the email is written from it), the outcome
+    # records what the directors were told (``told``: the claimed case) and makes the case due again.
+    def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> Case | None: ...
     def finish_case_email(
         self, clinic_id: str, case_id: str, state: str, now: datetime, *, error: str = "",
+        retry_at: datetime | None = None, told: Case | None = None,
+    ) -> None: ...
+    # Words or a new score join the case (``changes``: text, words_at, score, status, outcome, resolved_at,
+    # resolved_by) in one write that makes it due now; once the alert went (or is going) it also wants one more
+    # follow-up. With ``text``, only a case without words changes. False: nothing changed.
+    def amend_case(self, clinic_id: str, case_id: str, changes: dict, now: datetime) -> bool: ...
+    # The follow-up email: claimed while more are wanted than sent (after the alert), settled with what it told.
+    def claim_case_followup(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> Case | None: ...
+    def finish_case_followup(
+        self, clinic_id: str, case_id: str, state: str, now: datetime, *, told: Case, error: str = "",
         retry_at: datetime | None = None,
     ) -> None: ...
     # A case moves only from one of ``from_status``: new -> contacted -> resolved, with who and when.
@@ -30,3 +48,6 @@ class CaseStore(VisitReads, ContactStore, OptOuts, CounterStore, Protocol):
     def finish_case_reply(self, clinic_id: str, case_id: str, state: str) -> None: ...
     # The claim for the "still new" reminder email: once per case.
     def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool: ...
+    # The timeline: events appended (an event id is written once), read oldest first.
+    def add_case_event(self, event: CaseEvent) -> None: ...
+    def case_events(self, clinic_id: str, case_id: str) -> list[CaseEvent]: ...

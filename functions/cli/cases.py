@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from functions.cases import moves
 from functions.cases.kinds import KINDS, reclassify
-from functions.cases.replies import suggested_reply
+from functions.cases.replies import case_reply
 from functions.cli.group import echo_json, main
 from functions.services import Services, utcnow
 from functions.store import Case
@@ -16,7 +17,8 @@ ORDER = {"new": 0, "contacted": 1, "resolved": 2}
 def _summary(case: Case) -> dict:
     return {"case": case.case_id, "status": case.status, "kind": case.kind, "score": case.score,
             "created_at": case.created_at.isoformat(), "first_words": " ".join(case.text.split()[:8]),
-            "email": case.email_state or "pending", "email_error": case.last_error}
+            "email": case.email_state or "pending", "email_error": case.last_error,
+            "followups": {"wanted": case.followups_wanted, "sent": case.followups_sent}}
 
 
 def _case(services: Services, clinic_id: str, case_id: str) -> Case:
@@ -52,7 +54,9 @@ def show_case(services: Services, clinic_id: str, case_id: str) -> None:
     visit = services.store.get_visit(clinic_id, case.visit_id)
     details = {**vars(case), "patient": visit.patient_name if visit else "", "phone": visit.phone if visit else ""}
     if clinic:
-        details["suggested_reply"] = suggested_reply(clinic, case.kind, details["patient"])
+        details["suggested_reply"] = case_reply(clinic, case, visit)
+    details["timeline"] = [{"at": e.at.isoformat(), "kind": e.kind, "who": e.who, "text": e.text, **e.data}
+                           for e in services.store.case_events(clinic_id, case_id)]
     echo_json(details)
 
 
@@ -63,7 +67,7 @@ def show_case(services: Services, clinic_id: str, case_id: str) -> None:
 @click.pass_obj
 def change_kind(services: Services, clinic_id: str, case_id: str, kind: str) -> None:
     """Correct the guessed kind (the suggested reply follows it)."""
-    reclassify(services, _case(services, clinic_id, case_id), kind)
+    reclassify(services, _case(services, clinic_id, case_id), kind, "cli")
     click.echo(f"case {case_id}: {kind}")
 
 
@@ -75,7 +79,7 @@ def change_kind(services: Services, clinic_id: str, case_id: str, kind: str) -> 
 def contacted(services: Services, clinic_id: str, case_id: str, who: str) -> None:
     """The patient was called or written to."""
     case = _case(services, clinic_id, case_id)
-    if not services.store.move_case(clinic_id, case_id, ("new",), "contacted", who, utcnow()):
+    if not moves.mark_contacted(services, case, who, utcnow()):
         raise click.ClickException(f"case {case_id} is {case.status}, not new")
     click.echo(f"case {case_id}: contacted by {who}")
 
@@ -90,7 +94,7 @@ def resolve(services: Services, clinic_id: str, case_id: str, who: str, returned
     """Close the case, saying whether the patient came back."""
     case = _case(services, clinic_id, case_id)
     outcome = "returned" if returned else "not_returned"
-    if not services.store.move_case(clinic_id, case_id, ("new", "contacted"), "resolved", who, utcnow(), outcome):
+    if not moves.resolve(services, case, who, returned, utcnow()):
         raise click.ClickException(f"case {case_id} is already {case.status}")
     click.echo(f"case {case_id}: resolved ({outcome}) by {who}")
 
@@ -98,18 +102,27 @@ def resolve(services: Services, clinic_id: str, case_id: str, who: str, returned
 @cases.command("reply")
 @click.option("--clinic", "clinic_id", required=True)
 @click.option("--text", default=None, help="The SMS; by default the suggested reply for the case's kind.")
+@click.option("--by", "who", default="cli", help="Who sends it (an email or a name), for the case's timeline.")
+@click.option("--yes", is_flag=True, help="Send without showing the text and its SMS segments first.")
 @click.argument("case_id")
 @click.pass_obj
-def reply(services: Services, clinic_id: str, case_id: str, text: str | None) -> None:
-    """Text the patient from the case (once per case), and record it on the case."""
-    from functions.cases.replies import reply_by_sms
+def reply(services: Services, clinic_id: str, case_id: str, text: str | None, who: str, yes: bool) -> None:
+    """Text the patient from the case (once per case); it counts as contact. Shows the SMS and asks first."""
+    from functions.cases.replies import NOT_SENT_EN, reply_by_sms
+    from functions.invites.segments import count_segments
+    from functions.texts import one_line
 
     case = _case(services, clinic_id, case_id)
     clinic = services.clinic(clinic_id)
     visit = services.store.get_visit(clinic_id, case.visit_id)
     if clinic is None or visit is None:
         raise click.ClickException("the visit has expired: call the patient instead")
-    outcome = reply_by_sms(services, clinic, case, visit, text, utcnow())
+    body = one_line(text or case_reply(clinic, case, visit))
+    segments = count_segments(body)
+    click.echo(f"{body}\n({len(body)} characters, {segments.encoding}, {segments.count} SMS segment(s))")
+    if not yes and not click.confirm("Send this SMS to the patient?", default=False):
+        raise click.ClickException("not sent")
+    outcome = reply_by_sms(services, clinic, case, visit, body, utcnow(), who)
     if outcome != "sent":
-        raise click.ClickException(outcome)
-    click.echo(f"case {case_id}: SMS sent to the patient")
+        raise click.ClickException(NOT_SENT_EN.get(outcome, outcome))
+    click.echo(f"case {case_id}: SMS sent to the patient; the case is marked contacted")

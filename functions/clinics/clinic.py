@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.clinics.drafts import parse_drafts, parse_phone
 from functions.clinics.ids import SLUG
 from functions.clinics.platforms import Platform, parse_platforms
 from functions.clinics.store import ClinicStore
@@ -48,8 +49,11 @@ class Clinic:
     director_name: str = ""  # signs the suggested replies
     branch_directors: dict = field(default_factory=dict, compare=False)  # branch name -> its directors' emails
     case_reminder_hours: int = 24  # remind the directors of a case still new after this long; 0: never
-    reply_rules: dict = field(default_factory=dict, compare=False)  # kind -> keyword stems (the clinic's own)
-    replies: dict = field(default_factory=dict, compare=False)  # kind -> the clinic's own reply text
+    reply_rules: dict = field(default_factory=dict, compare=False)  # topic -> keyword stems (the clinic's own)
+    replies: dict = field(default_factory=dict, compare=False)  # topic -> the clinic's own reply text
+    offers: dict = field(default_factory=dict, compare=False)  # topic -> a sentence the draft adds (none by default)
+    phone: str = ""  # the clinic's number: drafts offer it (an SMS from an alphanumeric sender takes no reply)
+    alert_wait_minutes: int = 10  # how long a low score without words waits for them before the director's email
     primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
     sending: SendRules = field(default_factory=SendRules)
 
@@ -138,7 +142,7 @@ def parse_clinic(doc: object) -> Clinic:
     directors = _directors(doc.get("directors"), problems)
     reward = parse_reward(doc.get("reward"), problems)
     sending = parse_rules(doc.get("sending"), problems)
-    reply_rules, replies = _replies(doc, problems)
+    reply_rules, replies, offers = parse_drafts(doc, problems)
     clinic = Clinic(
         id=clinic_id, name=text("name", limit=80), timezone=timezone, platforms=platforms,
         directors=directors, reward=reward,
@@ -146,7 +150,10 @@ def parse_clinic(doc: object) -> Clinic:
         policy=choice("policy", POLICIES, "gated"), sender_id=sender_id or "",
         consent_default=consent_default is True, sending=sending, logo=logo, accent=accent,
         director_name=str(doc.get("director_name", ""))[:80], reply_rules=reply_rules, replies=replies,
-        case_reminder_hours=_hours(doc.get("case_reminder_hours", 24), problems),
+        offers=offers, phone=parse_phone(doc.get("phone"), problems),
+        alert_wait_minutes=_whole(doc.get("alert_wait_minutes", 10), "alert_wait_minutes", 0, 60, problems, 10),
+        case_reminder_hours=_whole(doc.get("case_reminder_hours", 24), "case_reminder_hours", 0, 24 * 14, problems,
+                                   24),
         branch_directors=_branches(doc.get("branches"), problems),
         primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
     if problems:
@@ -172,36 +179,11 @@ def _branches(value: object, problems: list[str]) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _hours(value: object, problems: list[str]) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 24 * 14:
-        problems.append("case_reminder_hours: a whole number of hours from 0 to 336")
-        return 24
+def _whole(value: object, key: str, low: int, high: int, problems: list[str], default: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        problems.append(f"{key}: a whole number from {low} to {high}")
+        return default
     return value
-
-
-def _replies(doc: dict, problems: list[str]) -> tuple[dict, dict]:
-    """The clinic's own keyword rules and reply texts per kind of complaint, if it has any."""
-    from jinja2 import TemplateError
-
-    from functions.texts import render_clinic_text
-
-    rules, replies = doc.get("reply_rules") or {}, doc.get("replies") or {}
-    kinds = ("simple", "specific", "unclear")
-    if not isinstance(rules, dict) or any(k not in kinds or not isinstance(v, list)
-                                          or not all(isinstance(w, str) and w.strip() for w in v)
-                                          for k, v in rules.items()):
-        problems.append("reply_rules: {kind: [keyword stems]} for simple, specific or unclear")
-        rules = {}
-    if not isinstance(replies, dict) or any(k not in kinds or not isinstance(v, str) or len(v) > 1000
-                                            for k, v in replies.items()):
-        problems.append("replies: {kind: text} for simple, specific or unclear, up to 1000 characters")
-        replies = {}
-    for kind, text in replies.items():
-        try:
-            render_clinic_text(text, patient="Анна", clinic="Клиника", director="Мария")
-        except TemplateError as err:
-            problems.append(f"replies.{kind}: {err.message or err}")
-    return {k: tuple(w.lower().strip() for w in v) for k, v in rules.items()}, dict(replies)
 
 
 def _directors(value: object, problems: list[str]) -> tuple[str, ...]:

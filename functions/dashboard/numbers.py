@@ -12,13 +12,13 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from functions.cases.kinds import kind_names
 from functions.clinics.clinic import Clinic
 from functions.dashboard.store import DashboardStore
 
 STEPS = (("visits", "Визиты"), ("invited", "Приглашены"), ("delivered", "Доставлено"), ("opened", "Открыли"),
          ("answered", "Ответили"), ("clicks", "Переходы на площадки"), ("complaints", "Жалобы"),
          ("rewards_paid", "Вознаграждений выплачено"))
-KINDS = (("simple", "Простые"), ("specific", "Конкретные"), ("unclear", "Неясные"))
 LONGEST = 366
 
 
@@ -64,7 +64,7 @@ class Numbers:
         return [(p.name, self.total.get(f"click:{p.id}")) for p in clinic.platforms]
 
     def kinds(self) -> list[tuple[str, int]]:
-        return [(label, self.total.get(f"kind:{key}")) for key, label in KINDS]
+        return [(label, self.total.get(f"kind:{key}")) for key, label in kind_names("ru").items()]
 
     def distribution(self) -> list[tuple[int, int]]:
         return [(score, self.total.get(f"score{score}")) for score in range(1, 6)]

@@ -20,7 +20,7 @@ from functions.invites.reminders import reminder_days, send_due_reminders
 from functions.invites.store import SendingStore
 from functions.invites.text import invite_text
 from functions.invites.timing import days_to_look_at, in_window, timing
-from functions.rewards.grants import as_texted
+from functions.rewards.grants import put_invite, withdraw_promise
 from functions.services import Services, backoff
 from functions.store import Invite, Visit
 from functions.store.base import PhoneRecentlyInvited
@@ -89,7 +89,6 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     rules = clinic.sending
     if not in_window(rules, now.astimezone(clinic.zone)):
         return report  # nothing can go out now; the run that falls inside the window does the work
-    clinic = as_texted(services, clinic, now)  # no reward promised once the month's budget is spent
     due: list[Visit] = []
     for day in days_to_look_at(rules, clinic.zone, now):
         for visit in services.store.visits_on(clinic.id, day):
@@ -186,10 +185,12 @@ def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime)
         return "recently_invited"
     if token is None:
         return None
-    store.put_invite(Invite(token=token, clinic_id=clinic.id, visit_id=visit.visit_id, created_at=now,
-                            expires_at=now + timedelta(days=services.settings.token_days)))
+    invite = Invite(token=token, clinic_id=clinic.id, visit_id=visit.visit_id, created_at=now,
+                    expires_at=now + timedelta(days=services.settings.token_days))
+    # The reward is promised with the invite, in the same write: the SMS says exactly what the page will.
+    promised = put_invite(services, clinic, visit, invite, now)
     sms = Sms(to=visit.phone, sender_id=clinic.sender_id or services.settings.sms_sender_id,
-              text=invite_text(clinic, invite_link(services.settings.link_base, token), visit),
+              text=invite_text(clinic, invite_link(services.settings.link_base, token), visit, promised),
               reference=f"{clinic.id}/{visit.visit_id}")
     if visit.invite_state == "claimed":
         # The run that held this claim died between taking it and recording the outcome: the SMS
@@ -202,6 +203,8 @@ def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime)
     except TransportError as err:
         if err.permanent:
             store.finish_invite(clinic.id, visit.visit_id, token, "failed", now, error=err.message)
+            if promised:
+                withdraw_promise(services, clinic, visit, now)
             log.warning("invite for visit %s/%s failed for good: %s", clinic.id, visit.visit_id, err.message)
             return "failed"
         store.finish_invite(clinic.id, visit.visit_id, token, "retry", now, error=err.message,

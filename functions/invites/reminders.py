@@ -15,6 +15,7 @@ from functions.clinics.clinic import Clinic
 from functions.invites.links import invite_link
 from functions.invites.text import sms_context
 from functions.invites.timing import in_window
+from functions.rewards.grants import reward_id
 from functions.services import Services
 from functions.store import Visit
 from functions.texts import one_line, render
@@ -63,7 +64,10 @@ def send_due_reminders(services: Services, clinic: Clinic, visits: list[Visit], 
         # Claim first: the counter moves from number - 1 to number for one run only.
         if not services.store.claim_reminder(clinic.id, visit.visit_id, number):
             continue
-        context = sms_context(clinic, invite_link(services.settings.link_base, visit.invite_token))
+        # A reminder repeats the invite's promise, and makes none it did not.
+        promise = services.store.get_reward(clinic.id, reward_id(visit))
+        context = sms_context(clinic, invite_link(services.settings.link_base, visit.invite_token),
+                              promised=promise is not None and promise.status == "promised")
         text = one_line(render(f"sms/{clinic.locale}/reminder.txt", **context))
         try:
             services.sms.send(Sms(to=visit.phone, text=text, reference=f"{clinic.id}/{visit.visit_id}",

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from functions.dashboard.store import CounterStore
+from functions.rewards.store import RewardPromises
 from functions.store.records import Invite
 from functions.visits.store import ContactStore, VisitReads
 
@@ -21,7 +22,7 @@ class OptOuts(Protocol):
     def opted_out(self, clinic_id: str, phones: list[str]) -> set[str]: ...
 
 
-class SendingStore(VisitReads, ContactStore, InviteReads, OptOuts, CounterStore, Protocol):
+class SendingStore(VisitReads, ContactStore, InviteReads, OptOuts, RewardPromises, CounterStore, Protocol):
     # Invites. ``claim_invite`` is the conditional write that starts an SMS: it succeeds
     # for a visit with no invite yet, or one whose earlier claim or retry time has passed,
     # and returns the token that the invite uses (an earlier one is kept).

@@ -18,19 +18,22 @@ SAMPLE_VISIT = Visit(clinic_id="", visit_id="", patient_name="", phone="", visit
 SEGMENT_WARNING = 2
 
 
-def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "") -> dict[str, str]:
+def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "",
+                promised: bool | None = None) -> dict[str, str]:
     """What an invite text may say: the doctor and service only when the clinic opted in."""
-    # No promise of a reward the clinic does not give (none configured, or this month's budget spent).
-    reward = money(clinic.reward_minor, clinic.currency, clinic.locale) if clinic.reward_minor > 0 else ""
+    # No promise of a reward the invite was not promised (none configured, the budget or the phone's limit);
+    # ``promised`` None: a sample, which shows the clinic's reward.
+    offered = clinic.reward_minor > 0 if promised is None else promised
+    reward = money(clinic.reward_minor, clinic.currency, clinic.locale) if offered else ""
     context = {"clinic": clinic.name, "link": link, "reward": reward}
     if clinic.sending.details:
         context.update(doctor=doctor, service=service)
     return context
 
 
-def invite_text(clinic: Clinic, link: str, visit: Visit | None = None) -> str:
+def invite_text(clinic: Clinic, link: str, visit: Visit | None = None, promised: bool | None = None) -> str:
     """The invite SMS, from the clinic's own text or the default per locale; one line, so no stray segments."""
-    context = sms_context(clinic, link, visit.doctor if visit else "", visit.service if visit else "")
+    context = sms_context(clinic, link, visit.doctor if visit else "", visit.service if visit else "", promised)
     if clinic.sending.template:
         return one_line(render_clinic_text(clinic.sending.template, **context))
     return one_line(render(f"sms/{clinic.locale}/invite.txt", **context))

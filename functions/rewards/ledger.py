@@ -96,9 +96,12 @@ class MonthReport:
                 "amount": amount_text(sum(self.amounts_minor.get(s, 0) for s in statuses))}
 
     def as_dict(self) -> dict:
-        committed = sum(v for k, v in self.amounts_minor.items() if k in ("pending", "sending", "paid", "failed"))
+        # The budget counts promises made with the SMS too: they are kept even if the budget shrinks.
+        committed = sum(v for k, v in self.amounts_minor.items()
+                        if k in ("promised", "pending", "sending", "paid", "failed"))
         left = max(self.budget_minor - committed, 0) if self.budget_minor else None
         return {"clinic": self.clinic, "month": self.month, "currency": self.currency,
+                "promised": self._part("promised"), "expired": self._part("expired"),
                 "paid": self._part("paid"), "to_pay": self._part("pending", "sending"),
                 "failed": self._part("failed"), "rejected": self._part("rejected"),
                 "declined": {"budget": self.declined.get("budget", 0),

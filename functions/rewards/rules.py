@@ -18,11 +18,12 @@ class RewardRules:
     monthly_budget_minor: int = 0  # the most the clinic pays out per month (its own calendar); 0 for no limit
     per_phone_days: int = 30  # one reward per phone per this many days; 0 for no limit
     earned_by: str = "tap"
+    pay_days: int = 3  # the clinic pays within this many days: the page says so
 
     def to_doc(self) -> dict:
         return {"amount_minor": self.amount_minor, "currency": self.currency,
                 "monthly_budget_minor": self.monthly_budget_minor, "per_phone_days": self.per_phone_days,
-                "earned_by": self.earned_by}
+                "earned_by": self.earned_by, "pay_days": self.pay_days}
 
 
 def parse_reward(value: object, problems: list[str]) -> RewardRules:
@@ -51,9 +52,13 @@ def parse_reward(value: object, problems: list[str]) -> RewardRules:
     if budget and budget < amount:
         problems.append("reward.monthly_budget_minor: at least one reward's amount (or 0 for no limit)")
     days = whole("per_phone_days", 365, "a whole number of days")
+    pay_days = whole("pay_days", 31, "a whole number of days")
+    if not pay_days:
+        problems.append("reward.pay_days: a whole number of days from 1 to 31")
+        pay_days = defaults.pay_days
     earned_by = value.get("earned_by", defaults.earned_by)
     if earned_by not in EARNED_BY:
         problems.append(f"reward.earned_by: one of {', '.join(EARNED_BY)}")
         earned_by = defaults.earned_by
     return RewardRules(amount_minor=amount, currency=currency, monthly_budget_minor=budget,
-                       per_phone_days=days, earned_by=earned_by)
+                       per_phone_days=days, earned_by=earned_by, pay_days=pay_days)

@@ -6,17 +6,33 @@ from datetime import datetime
 from typing import Protocol
 
 from functions.dashboard.store import CounterStore
-from functions.store.records import Reward, RewardStanding
+from functions.store.records import Invite, Reward, RewardStanding
 from functions.visits.store import VisitReads
 
 
-class RewardStore(VisitReads, CounterStore, Protocol):
+class RewardPromises(Protocol):
+    # The invite SMS's promise: the invite and its reward row (status "promised", until ``promised_until``) in one
+    # write, the row taking the month's budget and the phone's limit as a grant does. Answers "granted", "exists"
+    # (the invite was there already: an earlier attempt decided), or why nothing was promised ("budget",
+    # "phone_limit"; a declined row is written so the page can say so).
+    def put_invite_promising(self, invite: Invite, reward: Reward, budget_minor: int,
+                             phone_since: datetime | None) -> str: ...
+    def get_reward(self, clinic_id: str, reward_id: str) -> Reward | None: ...
+    # A promise nobody can answer any more (its SMS failed, its link expired): promised -> expired, its amount back
+    # to the month's budget and the phone free for a new promise. False when it was answered or released already.
+    def release_promise(self, clinic_id: str, reward_id: str, now: datetime) -> bool: ...
+
+
+class RewardStore(VisitReads, RewardPromises, CounterStore, Protocol):
     # Rewards: the ledger. ``grant_reward`` is the claim: the row (one per reward id, ever), the month's
     # budget (refused past ``budget_minor``, unless 0) and the phone's limit (refused when the phone had
     # another reward since ``phone_since``) in one write. It answers "granted", "exists", or why the
     # reward was declined ("budget", "phone_limit"; a declined row is written so the answer is kept).
     def grant_reward(self, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str: ...
-    def get_reward(self, clinic_id: str, reward_id: str) -> Reward | None: ...
+    # The answer keeps the promise: promised -> pending, exactly once (False: not promised, or kept already).
+    def keep_promise(self, clinic_id: str, reward_id: str, now: datetime) -> bool: ...
+    # Promises whose ``promised_until`` has passed unanswered, oldest first (a key query on both backends).
+    def expired_promises(self, clinic_id: str, now: datetime, limit: int) -> list[Reward]: ...
     def list_rewards(self, clinic_id: str) -> list[Reward]: ...
     def rewards_in_month(self, clinic_id: str, month: str) -> list[Reward]: ...
     def reward_standing(self, clinic_id: str, month: str, phone: str) -> RewardStanding: ...

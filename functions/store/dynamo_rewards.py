@@ -13,7 +13,7 @@ from typing import Any
 from functions.store.base import iso
 from functions.store.dynamo_sending import clinic_key
 from functions.store.dynamo_table import DAY_INDEX, DynamoTable
-from functions.store.records import Reward, RewardStanding
+from functions.store.records import Invite, Reward, RewardStanding
 from functions.store.sqlite_rewards import EXISTS, GRANTED, OVER_BUDGET, PHONE_LIMIT
 
 # Plain attribute names, some of them DynamoDB reserved words (status, reference, batch).
@@ -30,13 +30,33 @@ def _due_key(clinic_id: str) -> str:
     return f"RWDUE#{clinic_id}"
 
 
+def _promise_key(clinic_id: str) -> str:
+    return f"RWPROMISE#{clinic_id}"
+
+
 class DynamoRewards(DynamoTable):
     def _reward_item(self, reward: Reward) -> dict[str, Any]:
-        due = {} if reward.provider == "manual" or reward.status == "declined" else {
-            "gsi1pk": _due_key(reward.clinic_id), "gsi1sk": reward.reward_id}
+        due: dict[str, str] = {}
+        if reward.status == "promised" and reward.promised_until is not None:
+            due = {"gsi1pk": _promise_key(reward.clinic_id),
+                   "gsi1sk": f"{iso(reward.promised_until)}#{reward.reward_id}"}
+        elif reward.provider != "manual" and reward.status not in ("declined", "expired"):
+            due = {"gsi1pk": _due_key(reward.clinic_id), "gsi1sk": reward.reward_id}
         return self._item(reward, clinic_key(reward.clinic_id), _sk(reward.reward_id), **due)
 
     def grant_reward(self, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str:
+        return self._grant(reward, budget_minor, phone_since, [])
+
+    def put_invite_promising(self, invite: Invite, reward: Reward, budget_minor: int,
+                             phone_since: datetime | None) -> str:
+        # The invite and its promise in one request: the dispatcher's requests per invite stay as they were.
+        put = {"Put": {"TableName": self.table, "ConditionExpression": "attribute_not_exists(pk)",
+                       "Item": self._item(invite, f"INVITE#{invite.token}", "INVITE",
+                                          ttl=int(invite.expires_at.timestamp()))}}
+        return self._grant(reward, budget_minor, phone_since, [put])
+
+    def _grant(self, reward: Reward, budget_minor: int, phone_since: datetime | None,
+               before: list[dict[str, Any]]) -> str:
         pk = clinic_key(reward.clinic_id)
         put = {"Put": {"TableName": self.table, "Item": self._reward_item(reward),
                        "ConditionExpression": "attribute_not_exists(pk)"}}
@@ -48,7 +68,7 @@ class DynamoRewards(DynamoTable):
             budget["ConditionExpression"] = "attribute_not_exists(committed_minor) OR committed_minor <= :room"
             budget["ExpressionAttributeValues"] = self._attrs(
                 {":amount": reward.amount_minor, ":room": budget_minor - reward.amount_minor})
-        items = [put, {"Update": budget}]
+        items = [*before, put, {"Update": budget}]
         if phone_since is not None:
             ttl = int((reward.created_at + (reward.created_at - phone_since)).timestamp())
             items.append({"Update": {
@@ -63,11 +83,65 @@ class DynamoRewards(DynamoTable):
             return GRANTED
         except self.client.exceptions.TransactionCanceledException as err:
             reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-        failed = [n for n, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
-        if not failed or failed[0] == 0:
-            return EXISTS
+        failed = [n - len(before) for n, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
+        if not failed or failed[0] <= 0:
+            return EXISTS  # the invite or the reward was there already: decided by an earlier attempt
         reward.status, reward.last_error = "declined", OVER_BUDGET if failed[0] == 1 else PHONE_LIMIT
-        return reward.last_error if self._put_new(self._reward_item(reward)) else EXISTS
+        reward.promised_until = None
+        declined = {"Put": {"TableName": self.table, "Item": self._reward_item(reward),
+                            "ConditionExpression": "attribute_not_exists(pk)"}}
+        try:
+            self.client.transact_write_items(TransactItems=[*before, declined])
+        except self.client.exceptions.TransactionCanceledException:
+            return EXISTS
+        return reward.last_error
+
+    def keep_promise(self, clinic_id: str, reward_id: str, now: datetime) -> bool:
+        # Promised -> pending; an automatic provider's reward joins its due list in the same write.
+        base = "SET #s = :pending, updated_at = :now"
+        values = {":pending": "pending", ":promised": "promised", ":now": iso(now), ":manual": "manual"}
+        if self._update(clinic_key(clinic_id), _sk(reward_id), base + " REMOVE promised_until, gsi1pk, gsi1sk",
+                        "#s = :promised AND provider = :manual", values, names=STATUS) is not None:
+            return True
+        return self._update(clinic_key(clinic_id), _sk(reward_id),
+                            base + ", gsi1pk = :due, gsi1sk = :rid REMOVE promised_until",
+                            "#s = :promised AND provider <> :manual",
+                            {**values, ":due": _due_key(clinic_id), ":rid": reward_id}, names=STATUS) is not None
+
+    def expired_promises(self, clinic_id: str, now: datetime, limit: int) -> list[Reward]:
+        page = self.client.query(
+            TableName=self.table, IndexName=DAY_INDEX, Limit=limit,
+            KeyConditionExpression="gsi1pk = :promised AND gsi1sk <= :now",
+            ExpressionAttributeValues=self._attrs({":promised": _promise_key(clinic_id), ":now": f"{iso(now)}~"}))
+        return [r for r in (self._record(Reward, i) for i in page.get("Items", [])) if r.status == "promised"]
+
+    def release_promise(self, clinic_id: str, reward_id: str, now: datetime) -> bool:
+        reward = self.get_reward(clinic_id, reward_id)
+        if reward is None or reward.status != "promised":
+            return False
+        pk = clinic_key(clinic_id)
+        items: list[dict[str, Any]] = [
+            {"Update": {"TableName": self.table, "Key": self._attrs({"pk": pk, "sk": _sk(reward_id)}),
+                        "UpdateExpression": "SET #s = :expired, updated_at = :now "
+                                            "REMOVE promised_until, gsi1pk, gsi1sk",
+                        "ConditionExpression": "#s = :promised", "ExpressionAttributeNames": STATUS,
+                        "ExpressionAttributeValues": self._attrs({":expired": "expired", ":now": iso(now),
+                                                                  ":promised": "promised"})}},
+            # The money goes back to the month, and the phone may be promised a reward again.
+            {"Update": {"TableName": self.table, "Key": self._attrs({"pk": pk, "sk": f"BUDGET#{reward.month}"}),
+                        "UpdateExpression": "ADD committed_minor :back",
+                        "ExpressionAttributeValues": self._attrs({":back": -reward.amount_minor})}}]
+        phone = self._get(pk, f"RWPHONE#{reward.phone}")
+        if phone is not None and self._de.deserialize(phone["reward_id"]) == reward_id:
+            items.append({"Delete": {"TableName": self.table,
+                                     "Key": self._attrs({"pk": pk, "sk": f"RWPHONE#{reward.phone}"}),
+                                     "ConditionExpression": "reward_id = :rid",
+                                     "ExpressionAttributeValues": self._attrs({":rid": reward_id})}})
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except self.client.exceptions.TransactionCanceledException:
+            return False  # answered (or released) meanwhile; a phone taken over meanwhile is left to the next run
+        return True
 
     def get_reward(self, clinic_id: str, reward_id: str) -> Reward | None:
         item = self._get(clinic_key(clinic_id), _sk(reward_id))

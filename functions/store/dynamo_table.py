@@ -54,7 +54,7 @@ class DynamoTable:
             elif isinstance(value, Decimal):
                 value = int(value)
             elif isinstance(value, dict):
-                value = {k: int(v) for k, v in value.items()}
+                value = plain_numbers(value)
             values[f.name] = value
         return cls(**values)
 

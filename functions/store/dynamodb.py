@@ -14,8 +14,8 @@
 | message   | MSG#<provider id>  | MSG             | the visit a provider's status is about  |
 | clicks    | CLINIC#<id>        | CLICKS#<platf.> | clicks so far, for the needs_most rule  |
 | contact   | CLINIC#<id>        | CONTACT#<phone> | how and when to reach the patient; ttl  |
-| case      | CLINIC#<id>        | CASE#<case>     |                                         |
-| reward    | CLINIC#<id>        | REWARD#<month>/<visit> | by_day index RWDUE#<clinic> till settled |
+| case      | CLINIC#<id>        | CASE#<case>     | by_day index while work is due (see dynamo_cases.py) |
+| reward    | CLINIC#<id>        | REWARD#<month>/<visit> | index RWPROMISE# while promised, RWDUE# till paid |
 | budget    | CLINIC#<id>        | BUDGET#<month>  | what the month's rewards committed      |
 | rw phone  | CLINIC#<id>        | RWPHONE#<phone> | the phone's last reward; ttl            |
 
@@ -30,13 +30,14 @@ from typing import Any
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
 from functions.store.dynamo_admin import DynamoAdmin
+from functions.store.dynamo_cases import DynamoCases
 from functions.store.dynamo_rewards import DynamoRewards
 from functions.store.dynamo_sending import DynamoSending, clinic_key
 from functions.store.dynamo_table import DAY_INDEX, plain_numbers
-from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Visit
+from functions.store.records import VISIT_DATA, ApiKey, Contact, Invite, Visit
 
 
-class DynamoStore(DynamoSending, DynamoRewards, DynamoAdmin):
+class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[
@@ -149,12 +150,17 @@ class DynamoStore(DynamoSending, DynamoRewards, DynamoAdmin):
     def record_rating(self, token: str, score: int, now: datetime) -> bool:
         return self._set_once(token, "score", {"score": score, "rated_at": iso(now)})
 
+    def change_rating(self, token: str, old: int, new: int, now: datetime) -> bool:
+        return self._update(f"INVITE#{token}", "INVITE", "SET score = :new",
+                            "score = :old AND attribute_not_exists(feedback)", {":new": new, ":old": old}) is not None
+
     def record_feedback(self, token: str, text: str, now: datetime) -> bool:
         return self._set_once(token, "feedback", {"feedback": text, "feedback_at": iso(now)})
 
-    def record_click(self, token: str, platform: str, now: datetime) -> None:
-        self._update(f"INVITE#{token}", "INVITE", "SET clicks.#p = if_not_exists(clicks.#p, :zero) + :one",
-                     "attribute_exists(pk)", {":zero": 0, ":one": 1}, names={"#p": platform})
+    def record_click(self, token: str, platform: str, now: datetime) -> bool:
+        return self._update(f"INVITE#{token}", "INVITE", "SET clicks.#p = :one",
+                            "attribute_exists(pk) AND attribute_not_exists(clicks.#p)", {":one": 1},
+                            names={"#p": platform}) is not None
 
     def count_platform_click(self, clinic_id: str, platform: str) -> None:
         self._update(clinic_key(clinic_id), f"CLICKS#{platform}", "ADD clicks :one", None, {":one": 1})
@@ -175,59 +181,3 @@ class DynamoStore(DynamoSending, DynamoRewards, DynamoAdmin):
         keys = [f"OPTOUT#{p}" for p in phones]
         items = self._batch_get(clinic_key(clinic_id), keys) + self._batch_get(clinic_key(EVERY_CLINIC), keys)
         return {self._de.deserialize(i["sk"]).removeprefix("OPTOUT#") for i in items}
-
-    # Cases
-    def create_case(self, case: Case) -> bool:
-        return self._put_new(self._item(case, clinic_key(case.clinic_id), f"CASE#{case.case_id}"))
-
-    def get_case(self, clinic_id: str, case_id: str) -> Case | None:
-        item = self._get(clinic_key(clinic_id), f"CASE#{case_id}")
-        return None if item is None else self._record(Case, item)
-
-    def list_cases(self, clinic_id: str) -> list[Case]:
-        return [self._record(Case, i) for i in self._query_prefix(clinic_key(clinic_id), "CASE#")]
-
-    def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> bool:
-        return self._update(
-            clinic_key(clinic_id), f"CASE#{case_id}",
-            "SET email_state = :claimed, claim_until = :until ADD attempts :one",
-            "attribute_exists(pk) AND (email_state = :empty OR "
-            "(email_state IN (:claimed, :retry) AND claim_until < :now))",
-            {":claimed": "claimed", ":retry": "retry", ":empty": "", ":until": iso(until),
-             ":one": 1, ":now": iso(now)}) is not None
-
-    def finish_case_email(self, clinic_id: str, case_id: str, state: str, now: datetime, *,
-                          error: str = "", retry_at: datetime | None = None) -> None:
-        expression, values = self._outcome("email_state", "emailed_at", state, now, error, retry_at)
-        values[":claimed"] = "claimed"
-        self._update(clinic_key(clinic_id), f"CASE#{case_id}", expression, "email_state = :claimed", values)
-
-    def move_case(self, clinic_id: str, case_id: str, from_status: tuple[str, ...], to_status: str, who: str,
-                  now: datetime, outcome: str = "") -> bool:
-        stamp = "contacted" if to_status == "contacted" else "resolved"
-        allowed = {f":from{n}": status for n, status in enumerate(from_status)}
-        return self._update(
-            clinic_key(clinic_id), f"CASE#{case_id}",
-            f"SET #status = :to, {stamp}_at = :now, {stamp}_by = :who, outcome = :outcome",
-            f"#status IN ({', '.join(allowed)})",
-            {":to": to_status, ":now": iso(now), ":who": who, ":outcome": outcome, **allowed},
-            names={"#status": "status"}) is not None
-
-    def set_case_kind(self, clinic_id: str, case_id: str, kind: str) -> bool:
-        return self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET kind = :kind", "attribute_exists(pk)",
-                            {":kind": kind}) is not None
-
-    def claim_case_reply(self, clinic_id: str, case_id: str, text: str, now: datetime) -> bool:
-        return self._update(clinic_key(clinic_id), f"CASE#{case_id}",
-                            "SET reply_state = :claimed, reply_text = :text, reply_at = :now",
-                            "attribute_exists(pk) AND (attribute_not_exists(reply_state) OR reply_state = :none)",
-                            {":claimed": "claimed", ":text": text, ":now": iso(now), ":none": ""}) is not None
-
-    def finish_case_reply(self, clinic_id: str, case_id: str, state: str) -> None:
-        self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET reply_state = :state",
-                     "reply_state = :claimed", {":state": state, ":claimed": "claimed"})
-
-    def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
-        return self._update(clinic_key(clinic_id), f"CASE#{case_id}", "SET reminded_at = :now",
-                            "#status = :new AND attribute_not_exists(reminded_at)", {":now": iso(now), ":new": "new"},
-                            names={"#status": "status"}) is not None

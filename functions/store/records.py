@@ -58,6 +58,7 @@ class Contact:
     hours_from: int | None = None  # local hour the window opens
     hours_to: int | None = None  # local hour it closes
     days: str = ""  # "weekdays", "weekends" or "" for any day
+    address: str = ""  # the email address or Telegram username the patient gave for that channel
 
 
 # The fields of a visit that come from the clinic; the rest of ``Visit`` belongs to the dispatcher.
@@ -85,7 +86,8 @@ class Invite:
 
 @dataclass
 class Case:
-    """A complaint the director handles; carries the state of its alert email."""
+    """An unhappy answer the director handles (opened at the low score, words or not); carries the state
+    of its alert email and of the follow-up that tells the director what changed after it."""
 
     clinic_id: str
     case_id: str
@@ -93,8 +95,13 @@ class Case:
     score: int
     text: str
     created_at: datetime
-    kind: str = "unclear"  # simple, specific or unclear: which first reply fits
+    kind: str = "unclear"  # the complaint's topic (cases/kinds.py): which first reply fits
     status: str = "new"
+    # The alert email goes at ``alert_at`` (the clinic's wait after the tap), or as soon as words arrive.
+    alert_at: datetime | None = None
+    # When the sweep should look at the case next (an index key: the due-work query); None: nothing to do.
+    due_at: datetime | None = None
+    words_at: datetime | None = None
     email_state: str = ""
     claim_until: datetime | None = None
     attempts: int = 0
@@ -109,19 +116,44 @@ class Case:
     reply_state: str = ""  # the director's SMS reply: "" (none), "claimed", "sent" or "failed"
     reply_text: str = ""
     reply_at: datetime | None = None
+    # Follow-ups: each change after the alert (words, a new score) adds one wanted; an email sent tells all
+    # wanted so far. The claim and its retry time are the follow-up's own.
+    followups_wanted: int = 0
+    followups_sent: int = 0
+    followup_until: datetime | None = None
+    followup_error: str = ""
+    # What the directors have been told by email so far: the follow-up says only what is new.
+    told_score: int = 0
+    told_words: bool = False
 
 
-# A reward's life: pending -> sending -> paid; failed (a passing problem, tried again) or rejected (for good,
-# with the provider's reason); declined when the month's budget or the phone's limit left nothing to pay.
-REWARD_STATES = ("pending", "sending", "paid", "failed", "rejected", "declined")
+# What a case's timeline records (``cases/timeline.py`` documents each kind).
+@dataclass
+class CaseEvent:
+    """One thing that happened to a case: who did it, when, a short text and a little data."""
+
+    clinic_id: str
+    case_id: str
+    event_id: str  # time-ordered: "<iso time>-<random>"
+    kind: str
+    at: datetime
+    who: str = ""  # "patient", "system", or the director's email
+    text: str = ""
+    data: dict = field(default_factory=dict)
+
+
+# A reward's life: promised (when the invite SMS promised it) -> pending (answered) -> sending -> paid; failed
+# (a passing problem, tried again) or rejected (for good, with the provider's reason); declined when the month's
+# budget or the phone's limit left nothing to promise; expired when a promise was never answered (given back).
+REWARD_STATES = ("promised", "pending", "sending", "paid", "failed", "rejected", "declined", "expired")
 
 
 @dataclass
 class Reward:
     """One phone-credit payment for one answer: the ledger row.
 
-    ``reward_id`` is ``<month>/<visit id>``: the clinic-local month of the first score, which never
-    changes once stored, so a retried answer finds the same row, and a month's rows share a prefix.
+    ``reward_id`` is ``<month>/<visit id>``: the month of the visit's local day, which never changes, so the
+    promise made with the SMS, the answer and every retry find the same row, and a month's rows share a prefix.
     """
 
     clinic_id: str
@@ -141,6 +173,7 @@ class Reward:
     paid_at: datetime | None = None
     settled_by: str = ""  # who marked a manual payment paid or rejected
     batch: str = ""  # the export that handed a manual payment to the accountant
+    promised_until: datetime | None = None  # a promise not answered by then is given back to the budget
 
     @property
     def month(self) -> str:

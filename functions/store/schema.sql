@@ -19,6 +19,7 @@ CREATE INDEX IF NOT EXISTS visits_by_expiry ON visits (expires_at);
 CREATE TABLE IF NOT EXISTS contacts (
     clinic_id TEXT NOT NULL, phone TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT NOT NULL,
     channel TEXT NOT NULL, hours_from INTEGER, hours_to INTEGER, days TEXT NOT NULL,
+    address TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (clinic_id, phone));
 CREATE TABLE IF NOT EXISTS invites (
     token TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL,
@@ -35,13 +36,20 @@ CREATE TABLE IF NOT EXISTS cases (
     contacted_at TEXT, contacted_by TEXT NOT NULL DEFAULT '', resolved_at TEXT, resolved_by TEXT NOT NULL DEFAULT '',
     outcome TEXT NOT NULL DEFAULT '', reminded_at TEXT,
     reply_state TEXT NOT NULL DEFAULT '', reply_text TEXT NOT NULL DEFAULT '', reply_at TEXT,
+    alert_at TEXT, due_at TEXT, words_at TEXT,
+    followups_wanted INTEGER NOT NULL DEFAULT 0, followups_sent INTEGER NOT NULL DEFAULT 0, followup_until TEXT,
+    followup_error TEXT NOT NULL DEFAULT '', told_score INTEGER NOT NULL DEFAULT 0, told_words INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (clinic_id, case_id));
+-- A case's timeline: what happened to it, in order (created, emails, words, replies, moves).
+CREATE TABLE IF NOT EXISTS case_events (
+    clinic_id TEXT NOT NULL, case_id TEXT NOT NULL, event_id TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
+    who TEXT NOT NULL, text TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (clinic_id, case_id, event_id));
 CREATE TABLE IF NOT EXISTS rewards (
     clinic_id TEXT NOT NULL, reward_id TEXT NOT NULL, visit_id TEXT NOT NULL, phone TEXT NOT NULL,
     amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, created_at TEXT NOT NULL,
     status TEXT NOT NULL, provider TEXT NOT NULL, reference TEXT NOT NULL, updated_at TEXT,
     attempts INTEGER NOT NULL DEFAULT 0, claim_until TEXT, last_error TEXT NOT NULL DEFAULT '', paid_at TEXT,
-    settled_by TEXT NOT NULL DEFAULT '', batch TEXT NOT NULL DEFAULT '',
+    settled_by TEXT NOT NULL DEFAULT '', batch TEXT NOT NULL DEFAULT '', promised_until TEXT,
     PRIMARY KEY (clinic_id, reward_id));
 CREATE INDEX IF NOT EXISTS rewards_by_status ON rewards (status, clinic_id);
 -- What a month's rewards have committed of the clinic's budget (paid, or on the way).

@@ -11,8 +11,9 @@ from datetime import datetime
 from pathlib import Path
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
-from functions.store.records import VISIT_DATA, ApiKey, Case, Contact, Invite, Visit
+from functions.store.records import VISIT_DATA, ApiKey, Contact, Invite, Visit
 from functions.store.sqlite_admin import SqliteAdmin
+from functions.store.sqlite_cases import SqliteCases, add_case_columns
 from functions.store.sqlite_rewards import SqliteRewards, add_later_columns
 from functions.store.sqlite_rows import row_values, to_record
 from functions.store.sqlite_sending import SqliteSending
@@ -20,7 +21,7 @@ from functions.store.sqlite_sending import SqliteSending
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
-class SqliteStore(SqliteSending, SqliteRewards, SqliteAdmin):
+class SqliteStore(SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
@@ -28,6 +29,7 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteAdmin):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db.executescript(SCHEMA.read_text(encoding="utf-8"))
         add_later_columns(self._db)
+        add_case_columns(self._db)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -139,7 +141,8 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteAdmin):
     def save_contacts(self, contacts: list[Contact]) -> None:
         self._db.executemany(
             "INSERT OR REPLACE INTO contacts (clinic_id, phone, updated_at, expires_at, channel, hours_from, hours_to, "
-            "days) VALUES (:clinic_id, :phone, :updated_at, :expires_at, :channel, :hours_from, :hours_to, :days)",
+            "days, address) VALUES (:clinic_id, :phone, :updated_at, :expires_at, :channel, :hours_from, :hours_to, "
+            ":days, :address)",
             [row_values(c) for c in contacts])
 
     def contacts(self, clinic_id: str, phones: list[str]) -> dict[str, Contact]:
@@ -181,16 +184,19 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteAdmin):
         return self._changed(
             "UPDATE invites SET score = ?, rated_at = ? WHERE token = ? AND score IS NULL", score, iso(now), token)
 
+    def change_rating(self, token: str, old: int, new: int, now: datetime) -> bool:
+        return self._changed("UPDATE invites SET score = ? WHERE token = ? AND score = ? AND feedback IS NULL",
+                             new, token, old)
+
     def record_feedback(self, token: str, text: str, now: datetime) -> bool:
         return self._changed(
             "UPDATE invites SET feedback = ?, feedback_at = ? WHERE token = ? AND feedback IS NULL",
             text, iso(now), token)
 
-    def record_click(self, token: str, platform: str, now: datetime) -> None:
-        self._db.execute(
-            "UPDATE invites SET clicks = json_set(clicks, '$.' || json_quote(?), "
-            "COALESCE(json_extract(clicks, '$.' || json_quote(?)), 0) + 1) WHERE token = ?",
-            (platform, platform, token))
+    def record_click(self, token: str, platform: str, now: datetime) -> bool:
+        return self._changed(
+            "UPDATE invites SET clicks = json_set(clicks, '$.' || json_quote(?), 1) "
+            "WHERE token = ? AND json_extract(clicks, '$.' || json_quote(?)) IS NULL", platform, token, platform)
 
     def add_optout(self, scope: str, phone: str, now: datetime) -> None:
         self._db.execute("INSERT INTO optouts VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (scope, phone, iso(now)))
@@ -212,55 +218,3 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteAdmin):
         found = self._in_phones("optouts", "phone", clinic_id, phones)
         found += self._in_phones("optouts", "phone", EVERY_CLINIC, phones)
         return {r["phone"] for r in found}
-
-    # Cases
-    def create_case(self, case: Case) -> bool:
-        return self._insert_new("cases", case)
-
-    def get_case(self, clinic_id: str, case_id: str) -> Case | None:
-        row = self._one("SELECT * FROM cases WHERE clinic_id = ? AND case_id = ?", clinic_id, case_id)
-        return None if row is None else to_record(Case, row)
-
-    def list_cases(self, clinic_id: str) -> list[Case]:
-        rows = self._db.execute("SELECT * FROM cases WHERE clinic_id = ? ORDER BY case_id", (clinic_id,))
-        return [to_record(Case, r) for r in rows]
-
-    def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> bool:
-        return self._changed(
-            "UPDATE cases SET email_state = 'claimed', claim_until = ?, attempts = attempts + 1 "
-            "WHERE clinic_id = ? AND case_id = ? AND (email_state = '' "
-            "OR (email_state IN ('claimed', 'retry') AND claim_until < ?))",
-            iso(until), clinic_id, case_id, iso(now))
-
-    def finish_case_email(self, clinic_id: str, case_id: str, state: str, now: datetime, *,
-                          error: str = "", retry_at: datetime | None = None) -> None:
-        self._db.execute(
-            "UPDATE cases SET email_state = ?, claim_until = ?, last_error = ?, "
-            "emailed_at = CASE ? WHEN 'sent' THEN ? ELSE emailed_at END "
-            "WHERE clinic_id = ? AND case_id = ? AND email_state = 'claimed'",
-            (state, iso(retry_at), error, state, iso(now), clinic_id, case_id))
-
-    def move_case(self, clinic_id: str, case_id: str, from_status: tuple[str, ...], to_status: str, who: str,
-                  now: datetime, outcome: str = "") -> bool:
-        stamp = "contacted" if to_status == "contacted" else "resolved"
-        marks = ", ".join("?" for _ in from_status)
-        return self._changed(
-            f"UPDATE cases SET status = ?, {stamp}_at = ?, {stamp}_by = ?, outcome = ? "  # noqa: S608
-            f"WHERE clinic_id = ? AND case_id = ? AND status IN ({marks})",
-            to_status, iso(now), who, outcome, clinic_id, case_id, *from_status)
-
-    def set_case_kind(self, clinic_id: str, case_id: str, kind: str) -> bool:
-        return self._changed("UPDATE cases SET kind = ? WHERE clinic_id = ? AND case_id = ?", kind, clinic_id, case_id)
-
-    def claim_case_reply(self, clinic_id: str, case_id: str, text: str, now: datetime) -> bool:
-        return self._changed("UPDATE cases SET reply_state = 'claimed', reply_text = ?, reply_at = ? "
-                             "WHERE clinic_id = ? AND case_id = ? AND reply_state = ''",
-                             text, iso(now), clinic_id, case_id)
-
-    def finish_case_reply(self, clinic_id: str, case_id: str, state: str) -> None:
-        self._db.execute("UPDATE cases SET reply_state = ? WHERE clinic_id = ? AND case_id = ? "
-                         "AND reply_state = 'claimed'", (state, clinic_id, case_id))
-
-    def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
-        return self._changed("UPDATE cases SET reminded_at = ? WHERE clinic_id = ? AND case_id = ? "
-                             "AND status = 'new' AND reminded_at IS NULL", iso(now), clinic_id, case_id)

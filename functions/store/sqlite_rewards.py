@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime
 
 from functions.store.base import iso
-from functions.store.records import Reward, RewardStanding
+from functions.store.records import Invite, Reward, RewardStanding
 from functions.store.sqlite_rows import row_values, to_record
 
 GRANTED, EXISTS, OVER_BUDGET, PHONE_LIMIT = "granted", "exists", "budget", "phone_limit"
@@ -18,7 +18,8 @@ GRANTED, EXISTS, OVER_BUDGET, PHONE_LIMIT = "granted", "exists", "budget", "phon
 # Columns the ledger gained after its first release: added to an older database when it is opened.
 LATER_COLUMNS = {"rewards": (
     ("attempts", "INTEGER NOT NULL DEFAULT 0"), ("claim_until", "TEXT"), ("last_error", "TEXT NOT NULL DEFAULT ''"),
-    ("paid_at", "TEXT"), ("settled_by", "TEXT NOT NULL DEFAULT ''"), ("batch", "TEXT NOT NULL DEFAULT ''"))}
+    ("paid_at", "TEXT"), ("settled_by", "TEXT NOT NULL DEFAULT ''"), ("batch", "TEXT NOT NULL DEFAULT ''"),
+    ("promised_until", "TEXT"))}
 # Claimable: never tried, or its claim (or wait after a failure) is over. A manual hand-over has no end.
 CLAIMABLE = "(status = 'pending' OR (status IN ('failed', 'sending') AND claim_until IS NOT NULL AND claim_until <= ?))"
 
@@ -37,34 +38,72 @@ def _insert(db: sqlite3.Connection, reward: Reward) -> None:
     db.execute(f"INSERT INTO rewards ({columns}) VALUES ({', '.join(':' + c for c in values)})", values)  # noqa: S608
 
 
+def _grant(db: sqlite3.Connection, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str:
+    """The grant inside an open transaction: the row, the month's budget and the phone's limit together."""
+    if db.execute("SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?",
+                  (reward.clinic_id, reward.reward_id)).fetchone():
+        return EXISTS
+    row = db.execute("SELECT committed_minor FROM reward_budgets WHERE clinic_id = ? AND month = ?",
+                     (reward.clinic_id, reward.month)).fetchone()
+    committed = row[0] if row else 0
+    declined = ""
+    if budget_minor and committed + reward.amount_minor > budget_minor:
+        declined = OVER_BUDGET
+    elif phone_since is not None:
+        last = db.execute("SELECT reward_id, rewarded_at FROM reward_phones WHERE clinic_id = ? AND phone = ?",
+                          (reward.clinic_id, reward.phone)).fetchone()
+        if last and last[0] != reward.reward_id and last[1] >= iso(phone_since):
+            declined = PHONE_LIMIT
+    if declined:
+        reward.status, reward.last_error = "declined", declined
+        _insert(db, reward)
+        return declined
+    _insert(db, reward)
+    db.execute("INSERT INTO reward_budgets VALUES (?, ?, ?) ON CONFLICT DO UPDATE "
+               "SET committed_minor = committed_minor + excluded.committed_minor",
+               (reward.clinic_id, reward.month, reward.amount_minor))
+    db.execute("INSERT OR REPLACE INTO reward_phones VALUES (?, ?, ?, ?)",
+               (reward.clinic_id, reward.phone, reward.reward_id, iso(reward.created_at)))
+    return GRANTED
+
+
 class SqliteRewards:
     def grant_reward(self, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str:
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?",
-                          (reward.clinic_id, reward.reward_id)).fetchone():
-                return EXISTS
-            row = db.execute("SELECT committed_minor FROM reward_budgets WHERE clinic_id = ? AND month = ?",
-                             (reward.clinic_id, reward.month)).fetchone()
-            committed = row[0] if row else 0
-            declined = ""
-            if budget_minor and committed + reward.amount_minor > budget_minor:
-                declined = OVER_BUDGET
-            elif phone_since is not None:
-                last = db.execute("SELECT reward_id, rewarded_at FROM reward_phones WHERE clinic_id = ? AND phone = ?",
-                                  (reward.clinic_id, reward.phone)).fetchone()
-                if last and last[0] != reward.reward_id and last[1] >= iso(phone_since):
-                    declined = PHONE_LIMIT
-            if declined:
-                reward.status, reward.last_error = "declined", declined
-                _insert(db, reward)
-                return declined
-            _insert(db, reward)
-            db.execute("INSERT INTO reward_budgets VALUES (?, ?, ?) ON CONFLICT DO UPDATE "
-                       "SET committed_minor = committed_minor + excluded.committed_minor",
-                       (reward.clinic_id, reward.month, reward.amount_minor))
-            db.execute("INSERT OR REPLACE INTO reward_phones VALUES (?, ?, ?, ?)",
-                       (reward.clinic_id, reward.phone, reward.reward_id, iso(reward.created_at)))
-            return GRANTED
+            return _grant(db, reward, budget_minor, phone_since)
+
+    def put_invite_promising(self, invite: Invite, reward: Reward, budget_minor: int,
+                             phone_since: datetime | None) -> str:
+        with self._transaction() as db:
+            values = row_values(invite)
+            columns = ", ".join(values)
+            created = db.execute(f"INSERT INTO invites ({columns}) VALUES ({', '.join(':' + c for c in values)}) "  # noqa: S608
+                                 "ON CONFLICT DO NOTHING", values).rowcount > 0
+            return _grant(db, reward, budget_minor, phone_since) if created else EXISTS
+
+    def keep_promise(self, clinic_id: str, reward_id: str, now: datetime) -> bool:
+        return self._changed("UPDATE rewards SET status = 'pending', updated_at = ?, promised_until = NULL "
+                             "WHERE clinic_id = ? AND reward_id = ? AND status = 'promised'", iso(now), clinic_id,
+                             reward_id)
+
+    def expired_promises(self, clinic_id: str, now: datetime, limit: int) -> list[Reward]:
+        rows = self._db.execute("SELECT * FROM rewards WHERE clinic_id = ? AND status = 'promised' "
+                                "AND promised_until <= ? ORDER BY promised_until LIMIT ?", (clinic_id, iso(now), limit))
+        return [to_record(Reward, r) for r in rows]
+
+    def release_promise(self, clinic_id: str, reward_id: str, now: datetime) -> bool:
+        with self._transaction() as db:
+            row = db.execute("UPDATE rewards SET status = 'expired', updated_at = ?, promised_until = NULL "
+                             "WHERE clinic_id = ? AND reward_id = ? AND status = 'promised' "
+                             "RETURNING amount_minor, phone", (iso(now), clinic_id, reward_id)).fetchone()
+            if row is None:
+                return False
+            # The money goes back to the month, and the phone may be promised a reward again.
+            db.execute("UPDATE reward_budgets SET committed_minor = MAX(0, committed_minor - ?) "
+                       "WHERE clinic_id = ? AND month = ?", (row[0], clinic_id, reward_id[:7]))
+            db.execute("DELETE FROM reward_phones WHERE clinic_id = ? AND phone = ? AND reward_id = ?",
+                       (clinic_id, row[1], reward_id))
+            return True
 
     def get_reward(self, clinic_id: str, reward_id: str) -> Reward | None:
         row = self._one("SELECT * FROM rewards WHERE clinic_id = ? AND reward_id = ?", clinic_id, reward_id)

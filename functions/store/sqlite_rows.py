@@ -33,7 +33,7 @@ def to_record(cls: type, row: sqlite3.Row):
             value = parse_time(value)
         elif f.type == "bool":
             value = bool(value)
-        elif f.name == "clicks":
+        elif str(f.type).startswith("dict"):
             value = json.loads(value)
         values[f.name] = value
     return cls(**values)

@@ -19,7 +19,14 @@ DAYS = {
     "weekends": ("weekends", "выходные", "по выходным", "сб-вс", "выходные дни"),
     "": ("any", "любые", "любой", "все", "все дни", "ежедневно"),
 }
-HOURS = re.compile(r"^(?:с\s*)?(\d{1,2})(?::00)?\s*(?:-|–|—|до)\s*(\d{1,2})(?::00)?$")
+HOURS = re.compile(r"^(?:с|from)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|—|до|to)\s*(\d{1,2})(?:[:.](\d{2}))?$")
+# How people write a time of day in a form: «вечером», «после 18», «до 12», «в 19».
+PERIODS = {"утром": (9, 12), "с утра": (9, 12), "днем": (12, 17), "в обед": (12, 14), "вечером": (17, 21),
+           "morning": (9, 12), "in the morning": (9, 12), "afternoon": (12, 17), "in the afternoon": (12, 17),
+           "evening": (17, 21), "in the evening": (17, 21), "any time": (9, 21), "в любое время": (9, 21)}
+AFTER = re.compile(r"^(?:после|after|from|с)\s*(\d{1,2})(?:[:.](\d{2}))?$")
+BEFORE = re.compile(r"^(?:до|before|until|till)\s*(\d{1,2})(?:[:.](\d{2}))?$")
+AROUND = re.compile(r"^(?:в|около|at|around)\s*(\d{1,2})(?:[:.](\d{2}))?$")
 
 
 class PreferenceError(ValueError):
@@ -38,10 +45,23 @@ def _lookup(table: dict[str, tuple[str, ...]], raw: str, column: str, example: s
 
 
 def parse_hours(raw: str) -> tuple[int, int]:
-    match = HOURS.match(" ".join(raw.lower().split()))
-    if not match:
+    """A window of whole local hours, [from, to): «18-21», «с 9 до 12», «после 18», «вечером»."""
+    text = " ".join(raw.lower().replace("ё", "е").replace("ч.", "").replace("час", "").split()).strip(" .")
+    if text in PERIODS:
+        return PERIODS[text]
+    if match := HOURS.match(text):
+        start, end = int(match.group(1)), int(match.group(3)) + (1 if int(match.group(4) or 0) else 0)
+    elif match := AFTER.match(text):
+        start = int(match.group(1))
+        end = 21 if start < 21 else min(start + 2, 24)  # «после 18»: the evening, as far as texting goes
+    elif match := BEFORE.match(text):
+        end = int(match.group(1)) + (1 if int(match.group(2) or 0) else 0)
+        start = min(9, end - 1)
+    elif match := AROUND.match(text):
+        start = int(match.group(1))
+        end = start + 1
+    else:
         raise PreferenceError("contact_hours", f"{raw!r} is not a time window; use e.g. 18-21")
-    start, end = int(match.group(1)), int(match.group(2))
     if not 0 <= start < end <= 24:
         raise PreferenceError("contact_hours", f"{raw!r}: the window must open before it closes, within 0-24")
     return start, end

@@ -15,6 +15,10 @@ from functions.visits.store import VisitStore
 HEADER_ALIASES = {
     "external_id": ("external id", "external_id", "id", "visit id", "номер визита", "номер", "ид визита"),
     "patient_name": ("patient", "patient name", "name", "пациент", "фио", "фио пациента"),
+    # Some exports split the name; the parts are joined into patient_name (ФИО order for Russian names).
+    "last_name": ("фамилия", "last name", "lastname", "surname", "family name"),
+    "first_name": ("имя", "first name", "firstname", "given name"),
+    "middle_name": ("отчество", "middle name", "patronymic"),
     "phone": ("phone", "mobile", "телефон", "мобильный", "мобильный телефон"),
     "visit_at": ("visit time", "visit_at", "visit", "appointment", "дата приёма", "дата приема", "дата и время",
                  "дата и время приёма", "дата и время приема", "приём", "прием"),
@@ -32,7 +36,8 @@ HEADER_ALIASES = {
 }
 
 
-READ_FIELDS = (*FIELDS, "visit_date", "visit_time")
+NAME_PARTS = ("last_name", "first_name", "middle_name")
+READ_FIELDS = (*FIELDS, "visit_date", "visit_time", *NAME_PARTS)
 
 
 class CsvError(ValueError):
@@ -76,6 +81,9 @@ def read_rows(data: bytes, mapping: dict[str, str] | None = None) -> CsvRows:
     columns = _columns(header, mapping or {})
     headers = {name: header[i].strip() for i, name in columns.items()}
     missing = [name for name in ("phone", "patient_name") if name not in headers]
+    if "patient_name" in missing and any(part in headers for part in NAME_PARTS):
+        missing.remove("patient_name")
+        headers["patient_name"] = ", ".join(headers[part] for part in NAME_PARTS if part in headers)
     if "visit_at" not in headers and "visit_date" not in headers:
         missing.append("visit_at")
     if missing:
@@ -85,7 +93,7 @@ def read_rows(data: bytes, mapping: dict[str, str] | None = None) -> CsvRows:
         for cells in reader:
             if any(cell.strip() for cell in cells):
                 row = {name: cells[i] for i, name in columns.items() if i < len(cells)}
-                rows.append((reader.line_num, _join_moment(row)))
+                rows.append((reader.line_num, _join_name(_join_moment(row))))
     except csv.Error as err:
         raise CsvError(f"line {reader.line_num}: {err}") from None
     return CsvRows(rows, headers)
@@ -97,6 +105,16 @@ def _join_moment(row: dict[str, object]) -> dict[str, object]:
     time = row.pop("visit_time", None)
     day = str(row.get("visit_at") or date or "").strip()
     row["visit_at"] = f"{day} {str(time).strip()}".strip() if time else day
+    return row
+
+
+def _join_name(row: dict[str, object]) -> dict[str, object]:
+    """Put name columns together: «Фамилия Имя Отчество» for Cyrillic names, "First Last" for Latin ones."""
+    last, first, middle = (str(row.pop(part, "") or "").strip() for part in NAME_PARTS)
+    if not row.get("patient_name") and (last or first or middle):
+        cyrillic = any("а" <= c.lower() <= "я" or c.lower() == "ё" for c in last + first + middle)
+        parts = (last, first, middle) if cyrillic or middle else (first, last)
+        row["patient_name"] = " ".join(part for part in parts if part)
     return row
 
 

@@ -1,26 +1,30 @@
-"""The rating page without JavaScript: its forms post to ``/<token>/rating|feedback|optout`` and get
-the same page back, server-rendered in its next state. (With JavaScript the page calls the JSON API
-and changes in place.) Served everywhere: on AWS the CDN sends these three paths to the API."""
+"""The rating page without JavaScript: its forms post to ``/<token>/rating|feedback|optout`` and get the same
+page back, server-rendered in its next state. (With JavaScript the page calls the JSON API and changes in
+place.) A GET of those addresses shows the page as it stands (the static page's no-JavaScript first
+screen comes here), and so does a platform link the invite cannot follow: a patient never sees JSON.
+Served everywhere: on AWS the CDN sends these paths and ``/r/*`` to the API."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
 
 from functions.answers.answer import (
+    REFUSALS,
     Opened,
-    clean_feedback,
-    contact_wish,
+    follow_platform,
     give_feedback,
     note_opened,
     open_invite,
+    opt_out,
     rate,
     route,
     visible_platforms,
 )
 from functions.answers.page import render_state_page
+from functions.answers.words import reward_terms, tone
 from functions.errors import FunnelError
 from functions.rewards.grants import reward_offer
 from functions.services import Services, utcnow
@@ -43,32 +47,38 @@ def _page(state: dict, status: int = 200) -> Response:
     return response
 
 
-def _state(opened: Opened, **extra: object) -> dict:
+def state_of(opened: Opened, **extra: object) -> dict:
     """What the page shows for this invite now: the next step after what the patient already did."""
     invite = _services().store.get_invite(opened.invite.token) or opened.invite
     clinic = opened.clinic
     view = "rate"
     if invite.feedback is not None:
         view = "thanks"
+    elif invite.opted_out_at is not None:
+        view = "stopped"
     elif invite.score:
         view = route(clinic, invite.score)
+    locale = page_locale()
     state = {"view": view, "clinic": clinic.name, "logo": clinic.logo, "opted_out": invite.opted_out_at is not None,
-             "reward": money(clinic.reward_minor, clinic.currency, page_locale()) if clinic.reward_minor else "",
-             "reward_state": reward_offer(_services(), clinic, opened.visit, invite, utcnow())}
+             "score": invite.score, "tone": tone(clinic, invite.score),
+             "reward": money(clinic.reward_minor, clinic.currency, locale) if clinic.reward_minor else "",
+             "reward_state": reward_offer(_services(), clinic, opened.visit, invite, utcnow()),
+             **reward_terms(clinic, locale)}
     state["platforms"] = visible_platforms(_services(), clinic, invite.token, view)
     return {**state, **extra}
 
 
-def with_invite(view: Callable[[Opened], Response]) -> Callable[[str], Response]:
-    """Open the invite for the form's token, or answer with the friendly unknown/expired page."""
+def with_invite(view: Callable[[Opened], Response]) -> Callable[..., Response]:
+    """Open the invite for the token, or answer with the friendly unknown/expired page."""
     @functools.wraps(view)
-    def handler(token: str) -> Response:
+    def handler(token: str, **kwargs: str) -> Response:
         try:
             opened = open_invite(_services(), token, utcnow())
         except FunnelError as err:
             return _page({"view": "error", "error": err.code}, err.status)
-        note_opened(_services(), opened, utcnow())
-        return view(opened)
+        if request.method == "POST":
+            note_opened(_services(), opened, utcnow())  # whoever answers has opened the link
+        return view(opened, **kwargs)
 
     return handler
 
@@ -78,28 +88,57 @@ def with_invite(view: Callable[[Opened], Response]) -> Callable[[str], Response]
 def rate_form(opened: Opened) -> Response:
     score = request.form.get("score", "")
     if score not in SCORES:
-        return _page(_state(opened), 400)
-    rate(_services(), opened, int(score), utcnow())
-    return _page(_state(opened))
+        return _page(state_of(opened), 400)
+    try:
+        rate(_services(), opened, int(score), utcnow())
+    except FunnelError as err:  # opted out, or answered already: the page shows where the invite stands
+        return _page(state_of(opened), err.status)
+    return _page(state_of(opened))
 
 
 @bp.post("/<token>/feedback")
 @with_invite
 def feedback_form(opened: Opened) -> Response:
-    text = request.form.get("text", "")
+    typed = {name: request.form.get(name, "")[:limit] for name, limit in
+             (("text", 2000), ("channel", 20), ("hours", 40), ("address", 100))}
     try:
-        cleaned = clean_feedback(text)
-        wish = contact_wish(request.form.get("channel"), request.form.get("hours"))
-        give_feedback(_services(), opened, cleaned, utcnow(), wish)
+        give_feedback(_services(), opened, request.form.get("text", ""), utcnow(), channel=typed["channel"],
+                      hours=typed["hours"], address=typed["address"])
     except FunnelError as err:
-        if err.code == "not_rated":
-            return _page(_state(opened), 409)
-        return _page(_state(opened, problem=err.code, text=text[:2000]), 400)
-    return _page(_state(opened))
+        if err.code in REFUSALS:
+            return _page(state_of(opened), err.status)
+        # What they typed stays in the form, with the problem said in words.
+        return _page(state_of(opened, problem=err.code, **typed), err.status)
+    return _page(state_of(opened))
 
 
 @bp.post("/<token>/optout")
 @with_invite
 def optout_form(opened: Opened) -> Response:
-    _services().store.record_optout(opened.invite.token, opened.clinic.id, opened.visit.phone, utcnow())
-    return _page(_state(opened))
+    opt_out(_services(), opened, utcnow())
+    return _page(state_of(opened))
+
+
+@bp.get("/<token>/<any(rating, feedback, optout):form>")
+def form_page(token: str, form: str) -> Response:
+    """A GET of a form's address (a reload, a shared link, the no-JavaScript first screen): the page as it stands."""
+    return _show(token)
+
+
+@with_invite
+def _show(opened: Opened) -> Response:
+    return _page(state_of(opened))
+
+
+@bp.get("/r/<token>/<platform_id>")
+@with_invite
+def platform_link(opened: Opened, platform_id: str) -> Response:
+    """Count the click and send the patient on to the clinic's configured page, nowhere else; a link this
+    invite cannot follow (no happy score yet, an unknown platform) shows the page instead."""
+    try:
+        platform = follow_platform(_services(), opened, platform_id, utcnow())
+    except FunnelError as err:
+        return _page(state_of(opened, notice=err.code), err.status)
+    if platform is None:
+        return _page(state_of(opened, notice="" if opened.invite.score else "not_routed"))
+    return redirect(platform.url, code=302)

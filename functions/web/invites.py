@@ -1,28 +1,31 @@
-"""The patient's API: read the invite, rate it, complain privately, opt out, follow a platform link."""
+"""The patient's API: read the invite, rate it (or correct a mis-tap), complain privately, opt out.
+
+Every refusal is ``{"error": {"code", "message"}}`` with a 4xx, its message in the page's language
+(``?lang=`` or Accept-Language, as the page itself chooses), from the page's catalog.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect
+from flask import Blueprint, current_app, jsonify
 
 from functions.answers.answer import (
     Opened,
-    clean_feedback,
-    contact_wish,
     give_feedback,
     note_opened,
     open_invite,
-    platform_for_click,
+    opt_out,
     rate,
     route,
     visible_platforms,
 )
-from functions.dashboard.counters import count
+from functions.answers.words import refusal_words, reward_terms, tone
 from functions.errors import FunnelError
 from functions.rewards.grants import reward_offer
 from functions.services import Services, utcnow
 from functions.store import Invite
 from functions.texts import money
-from functions.web.errors import json_body
+from functions.web.errors import error_response, json_body
+from functions.web.pages import page_locale
 
 bp = Blueprint("invites", __name__)
 
@@ -31,9 +34,16 @@ def services() -> Services:
     return current_app.extensions["otklik"]
 
 
-def _answer_state(invite: Invite, clinic_route: str | None) -> dict:
-    return {"score": invite.score, "route": clinic_route, "feedback_sent": invite.feedback is not None,
-            "opted_out": invite.opted_out_at is not None}
+@bp.errorhandler(FunnelError)
+def refused(err: FunnelError):
+    return error_response(err.status, err.code, refusal_words(page_locale(), err.code, err.message))
+
+
+def _answer_state(opened: Opened, invite: Invite) -> dict:
+    chosen = route(opened.clinic, invite.score) if invite.score else None
+    return {"score": invite.score, "route": chosen, "tone": tone(opened.clinic, invite.score) or None,
+            "feedback_sent": invite.feedback is not None, "opted_out": invite.opted_out_at is not None,
+            "can_change": invite.score is not None and invite.feedback is None and invite.opted_out_at is None}
 
 
 def _reward_now(opened: Opened) -> str:
@@ -48,15 +58,16 @@ def show(token: str):
     opened = open_invite(services(), token, now)
     note_opened(services(), opened, now)
     invite, clinic = opened.invite, opened.clinic
-    chosen = route(clinic, invite.score) if invite.score else None
+    answer = _answer_state(opened, invite)
     body = {
         "clinic": {"name": clinic.name, "locale": clinic.locale, "logo": clinic.logo, "accent": clinic.accent},
         "reward": {"amount_minor": clinic.reward_minor, "currency": clinic.currency,
                    "display": money(clinic.reward_minor, clinic.currency, clinic.locale),
-                   "state": reward_offer(services(), clinic, opened.visit, invite, now)},
+                   "state": reward_offer(services(), clinic, opened.visit, invite, now),
+                   **reward_terms(clinic, page_locale())},
         "policy": clinic.policy,
-        "answer": _answer_state(invite, chosen),
-        "platforms": visible_platforms(services(), clinic, token, chosen),
+        "answer": answer,
+        "platforms": visible_platforms(services(), clinic, token, answer["route"]),
     }
     return jsonify(body)
 
@@ -69,10 +80,10 @@ def rating(token: str):
         raise FunnelError(400, "invalid_score", "score must be a whole number from 1 to 5.")
     opened = open_invite(services(), token, utcnow())
     note_opened(services(), opened, utcnow())  # whoever answers has opened the link, whatever the page did before
-    score, first = rate(services(), opened, score, utcnow())
+    score, first, changed = rate(services(), opened, score, utcnow())
     chosen = route(opened.clinic, score)
     return jsonify({
-        "score": score, "first": first, "route": chosen,
+        "score": score, "first": first, "changed": changed, "route": chosen, "tone": tone(opened.clinic, score),
         "platforms": visible_platforms(services(), opened.clinic, token, chosen),
         "reward": _reward_now(opened),
     })
@@ -81,29 +92,15 @@ def rating(token: str):
 @bp.post("/api/v1/invites/<token>/feedback")
 def feedback(token: str):
     body = json_body()
-    text = clean_feedback(body.get("text"))
     contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
-    wish = contact_wish(contact.get("channel"), contact.get("hours"))
     opened = open_invite(services(), token, utcnow())
-    first = give_feedback(services(), opened, text, utcnow(), wish)
+    first = give_feedback(services(), opened, body.get("text"), utcnow(), channel=contact.get("channel"),
+                          hours=contact.get("hours"), address=contact.get("address"))
     return jsonify({"received": True, "first": first, "reward": _reward_now(opened)})
 
 
 @bp.post("/api/v1/invites/<token>/optout")
 def optout(token: str):
-    now = utcnow()
-    opened = open_invite(services(), token, now)
-    services().store.record_optout(token, opened.clinic.id, opened.visit.phone, now)
+    opened = open_invite(services(), token, utcnow())
+    opt_out(services(), opened, utcnow())
     return jsonify({"opted_out": True})
-
-
-@bp.get("/r/<token>/<platform_id>")
-def follow_platform(token: str, platform_id: str):
-    """Count the click and send the patient on to the clinic's configured page, nowhere else."""
-    now = utcnow()
-    opened = open_invite(services(), token, now)
-    platform = platform_for_click(opened, platform_id)
-    services().store.record_click(token, platform.id, now)
-    services().store.count_platform_click(opened.clinic.id, platform.id)
-    count(services().store, opened.visit, clicks=1, **{f"click:{platform.id}": 1})
-    return redirect(platform.url, code=302)

@@ -1,0 +1,26 @@
+"""The director's moves on a case: contacted, then resolved (the patient came back or not), each once and
+each on the case's timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from functions.cases.timeline import record
+from functions.services import Services
+from functions.store import Case
+
+
+def mark_contacted(services: Services, case: Case, who: str, now: datetime) -> bool:
+    if not services.store.move_case(case.clinic_id, case.case_id, ("new",), "contacted", who, now):
+        return False
+    record(services.store, case, "contacted", now, who=who)
+    return True
+
+
+def resolve(services: Services, case: Case, who: str, returned: bool, now: datetime) -> bool:
+    outcome = "returned" if returned else "not_returned"
+    if not services.store.move_case(case.clinic_id, case.case_id, ("new", "contacted"), "resolved", who, now,
+                                    outcome):
+        return False
+    record(services.store, case, "resolved", now, who=who, outcome=outcome)
+    return True
