@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from urllib.parse import quote
 
@@ -18,6 +19,10 @@ from functions.transports import Email, TransportError
 log = logging.getLogger(__name__)
 
 EXCERPT_WORDS = 8
+# After this many failed attempts (about 7 minutes with the backoff) the owner is told on the dashboard;
+# the sweep keeps retrying all the same.
+NOTICE_AFTER_ATTEMPTS = 3
+REASON = re.compile(r"^\[([a-z_]+)\] ")
 
 
 def case_link(services: Services, clinic_id: str, case_id: str) -> str:
@@ -60,12 +65,26 @@ def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit,
         current = store.get_case(clinic.id, case.case_id)
         attempts = current.attempts if current else 1
         state = "failed" if err.permanent else "retry"
-        store.finish_case_email(clinic.id, case.case_id, state, now, error=err.message,
+        error = f"[{err.reason}] {err.message}" if err.reason else err.message
+        store.finish_case_email(clinic.id, case.case_id, state, now, error=error,
                                 retry_at=None if err.permanent else now + backoff(attempts))
         log.warning("director email for case %s/%s: %s (%s)", clinic.id, case.case_id, state, err.message)
         return state
     store.finish_case_email(clinic.id, case.case_id, "sent", now)
     return "sent"
+
+
+def alert_problem(case: Case) -> tuple[str, str]:
+    """Why the case's email has not gone out: the transport's reason code ("" if it gave none) and its words."""
+    found = REASON.match(case.last_error)
+    return (found.group(1), case.last_error[found.end():]) if found else ("", case.last_error)
+
+
+def undelivered(cases: list[Case]) -> list[Case]:
+    """Cases whose directors have not been emailed for a while: failed for good, or still failing after
+    ``NOTICE_AFTER_ATTEMPTS`` tries. The owner sees them on the dashboard, so no complaint is lost silently."""
+    return [c for c in cases if c.email_state == "failed"
+            or (c.email_state == "retry" and c.attempts >= NOTICE_AFTER_ATTEMPTS)]
 
 
 def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> bool:

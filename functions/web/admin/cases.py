@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, redirect, request
 
+from functions.cases.alerts import alert_problem, undelivered
 from functions.cases.kinds import KIND_NAMES, KINDS, reclassify
 from functions.cases.replies import reply_by_sms, suggested_reply
 from functions.services import utcnow
@@ -24,9 +25,11 @@ def _case(clinic_id: str, case_id: str):
 def cases_page(clinic_id: str) -> Response:
     clinic, role = member(clinic_id)
     status = request.args.get("status") or None
-    found = [c for c in services().store.list_cases(clinic_id) if status in (None, c.status)]
+    every = services().store.list_cases(clinic_id)
+    found = [c for c in every if status in (None, c.status)]
     found.sort(key=lambda c: (ORDER.get(c.status, 3), -c.created_at.timestamp()))
-    return page("cases.html", clinic=clinic, role=role, cases=found, shown=status)
+    return page("cases.html", clinic=clinic, role=role, cases=found, shown=status, undelivered=undelivered(every),
+                alert_problem=alert_problem)
 
 
 @bp.get("/c/<clinic_id>/cases/<case_id>")
@@ -36,7 +39,8 @@ def case_page(clinic_id: str, case_id: str) -> Response:
     contact = services().store.contacts(clinic_id, [visit.phone]).get(visit.phone) if visit else None
     reply = suggested_reply(clinic, case.kind, visit.patient_name if visit else "")
     return page("case.html", clinic=clinic, role=role, case=case, visit=visit, kinds=KINDS, reply=reply,
-                kind_names=KIND_NAMES["ru"], contact=contact, zone=clinic.zone, done=request.args.get("done", ""))
+                kind_names=KIND_NAMES["ru"], contact=contact, zone=clinic.zone, done=request.args.get("done", ""),
+                alert_problem=alert_problem)
 
 
 @bp.post("/c/<clinic_id>/cases/<case_id>/<action>")
