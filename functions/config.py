@@ -63,6 +63,11 @@ class Settings:
         return self.store == "sqlite"
 
     @property
+    def on_lambda(self) -> bool:
+        """Running inside AWS Lambda (it names the function in the environment)."""
+        return bool(self.lambda_function)
+
+    @property
     def link_base(self) -> str:
         return self.public_url.rstrip("/")
 
