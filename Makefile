@@ -30,11 +30,11 @@ serve: $(VENV)/.runtime
 	PORT=$(PORT) $(PY) -m functions serve
 
 test: $(VENV)/.dev $(DEPLOY_VENV)/.deploy
-	$(VENV)/bin/ruff check functions tests bench
+	$(VENV)/bin/ruff check functions tests bench deploy
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check functions tests bench
+	$(VENV)/bin/ruff check functions tests bench deploy
 
 bench: $(VENV)/.dev
 	$(PY) bench/dispatch.py

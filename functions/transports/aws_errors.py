@@ -7,7 +7,9 @@ without the permission — is passing: the send is retried with backoff and the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from email.utils import parseaddr
 from typing import Any
 
 from functions.transports.base import TransportError
@@ -37,11 +39,12 @@ def classify_ses(code: str, message: str, sender: str) -> tuple[bool, str]:
     next attempt goes out. Only a malformed request, or a message SES refuses for its content, is final."""
     if code in UNVERIFIED_SENDER:
         return False, SENDER_UNVERIFIED
-    if code == "MessageRejected" and "not verified" in message.lower():
-        address = sender.rsplit("<", 1)[-1].rstrip(">").strip().lower()
+    lowered = message.lower()
+    if code == "MessageRejected" and "not verified" in lowered:
+        # SES lists the identities that failed the check; when the sender is among them, fix that first.
+        address = parseaddr(sender)[1].lower()
         domain = address.rpartition("@")[2]
-        failed = message.lower().rpartition(":")[2]
-        named = {part.strip() for part in failed.split(",")}
+        named = set(re.split(r"[\s,:<>]+", lowered))
         return False, SENDER_UNVERIFIED if address in named or domain in named else RECIPIENT_UNVERIFIED
     if code in ("MessageRejected", "BadRequestException"):
         return True, REJECTED
