@@ -36,9 +36,9 @@ test: $(VENV)/.dev $(DEPLOY_VENV)/.deploy
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check functions tests bench deploy
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev package
 	$(PY) bench/dispatch.py
-	$(PY) bench/import_time.py
+	$(PY) bench/cold_start.py
 	$(PY) bench/import.py
 	$(PY) bench/page.py
 

@@ -14,7 +14,7 @@ import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-PHONE_LIKE = re.compile(r"\+?\d[\d\s()-]{8,}\d")
+PHONE_LIKE = re.compile(r"(?<!_)\+?\d[\d\s()-]{8,}\d")  # not inside an id such as otk_<id>_
 # Invite links and API paths carry the token as a path segment.
 TOKEN_PATH = re.compile(r"/(api/v1/invites/|r/)?[A-Za-z0-9_-]{12}(?=[/\s?\"']|$)")
 # A dashboard sign-in link is as good as a password for 15 minutes.

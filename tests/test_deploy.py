@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import inspect
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -65,3 +67,26 @@ def test_lean_runtime_imports_the_app_and_zappa_routes_the_clinic_task(tmp_path:
     done = subprocess.run([str(venv / "bin" / "python"), "-c", check],
                           cwd=ROOT, env=offline_env(tmp_path, venv), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def cloudfront_behaviours() -> list[str]:
+    """The path patterns README's deploy section sends to the API origin, in its words."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("Behaviours, in\n  this order, to the API origin:", 1)[1].split("everything else", 1)[0]
+    return re.findall(r"`(/[^`]+)`", listed)
+
+
+STATIC = {"/", "/<token>/", "/<token>", "/assets/<path:name>"}  # the bucket has these (hashed assets)
+
+
+def test_cloudfront_sends_every_api_route_to_the_api_and_leaves_the_page_to_the_bucket() -> None:
+    from functions.app import create_app
+
+    app = create_app({"store": "dynamodb", "dynamodb_table": "unused"})
+    patterns = cloudfront_behaviours()
+    assert {"/api/*", "/r/*", "/admin/*", "/hooks/*", "/*/rating", "/*/feedback", "/*/optout"} <= set(patterns)
+    for rule in app.url_map.iter_rules():
+        sample = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "AbCdEfGhIjKl" if m.group(1) == "token" else "x",
+                        rule.rule)
+        to_api = any(fnmatch.fnmatchcase(sample, pattern) for pattern in patterns)
+        assert to_api != (rule.rule in STATIC), rule.rule
