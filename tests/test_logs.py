@@ -78,7 +78,7 @@ def test_what_a_library_prints_becomes_masked_log_lines(caplog) -> None:
         print("Result of functions.jobs.dispatch_one_clinic:")
         print({"to": "+79161234567"}, end="")
         printed.flush()
+    for record in caplog.records:
+        RedactingFilter().filter(record)  # what every handler's filter does to it
     assert [r.getMessage() for r in caplog.records] == [
-        "Result of functions.jobs.dispatch_one_clinic:", "{'to': '+79161234567'}"]
-    RedactingFilter().filter(caplog.records[1])
-    assert caplog.records[1].getMessage() == "{'to': '<phone>'}"
+        "Result of functions.jobs.dispatch_one_clinic:", "{'to': '<phone>'}"]
