@@ -30,15 +30,15 @@ serve: $(VENV)/.runtime
 	PORT=$(PORT) $(PY) -m functions serve
 
 test: $(VENV)/.dev $(DEPLOY_VENV)/.deploy
-	$(VENV)/bin/ruff check functions tests bench
+	$(VENV)/bin/ruff check functions tests bench deploy
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check functions tests bench
+	$(VENV)/bin/ruff check functions tests bench deploy
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev package
 	$(PY) bench/dispatch.py
-	$(PY) bench/import_time.py
+	$(PY) bench/cold_start.py
 	$(PY) bench/import.py
 	$(PY) bench/page.py
 

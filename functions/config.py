@@ -5,9 +5,12 @@ Nothing else in the package touches ``os.environ``; everything takes a ``Setting
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 PREFIX = "FUNNEL_"
 
@@ -61,6 +64,11 @@ class Settings:
     def embedded(self) -> bool:
         """The one-machine mode: SQLite store, and /outbox is served."""
         return self.store == "sqlite"
+
+    @property
+    def on_lambda(self) -> bool:
+        """Running inside AWS Lambda (it names the function in the environment)."""
+        return bool(self.lambda_function)
 
     @property
     def link_base(self) -> str:
@@ -140,3 +148,45 @@ def _validated(settings: Settings) -> Settings:
     if not 1 <= settings.port <= 65535:
         raise ConfigError(f"PORT must be a TCP port, got {settings.port}")
     return settings
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One stage of ``zappa_settings.json``, as ``init`` prepares it: the function's settings, its region and
+    the imports bucket its S3 event names. The file is the one place a clinic fills in."""
+
+    stage: str
+    region: str
+    function: str
+    imports_bucket: str
+    settings: Settings
+
+
+def load_deployment(stage: str, path: Path = Path("zappa_settings.json"),
+                    environ: Mapping[str, str] | None = None) -> Deployment:
+    """The stage's settings (``extends`` followed) over the environment, in the stage's region."""
+    try:
+        every = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"cannot read {path}: {err}") from None
+    config: dict = {}
+    name, seen = stage, set()
+    while name:
+        if name not in every or name in seen:
+            raise ConfigError(f"{path} has no stage {name!r} (it has {', '.join(sorted(every))})")
+        seen.add(name)
+        config = {**every[name], **config}
+        name = every[name].get("extends", "")
+    config.pop("extends", None)
+    region = config.get("aws_region", "")
+    if not region:
+        raise ConfigError(f"{path}: stage {stage!r} names no aws_region")
+    # Zappa names the function <project>-<stage>; the scheduled run starts tasks on it by that name.
+    function = re.sub(r"[^A-Za-z0-9-]+", "-", f"{config.get('project_name', 'otklik')}-{stage}")
+    buckets = [e["event_source"]["arn"].split(":::")[-1] for e in config.get("events", [])
+               if e.get("event_source", {}).get("arn", "").startswith("arn:aws:s3:::")]
+    env = {**(os.environ if environ is None else environ), **config.get("environment_variables", {}),
+           "FUNNEL_AWS_REGION": region, "FUNNEL_LAMBDA_FUNCTION": function}
+    env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+    return Deployment(stage=stage, region=region, function=function, imports_bucket=buckets[0] if buckets else "",
+                      settings=load_settings(env))

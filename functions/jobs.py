@@ -1,10 +1,12 @@
-"""Scheduled entry points for Zappa's ``events``: each takes ``(event, context)``.
+"""Lambda's entry points: ``lambda_handler`` (what the function runs: Zappa's handler, inside the log's
+request id and masking) and the scheduled jobs of Zappa's ``events``, each taking ``(event, context)``.
 
-Each builds its services from the environment per invocation, so nothing is made at import.
+Each job builds its services from the environment per invocation, so nothing is made at import.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
 from typing import Any
@@ -16,9 +18,35 @@ from functions.services import Services, utcnow
 log = logging.getLogger(__name__)
 
 
+class InvocationFailed(Exception):
+    """What Lambda is told when a job fails: the error's type and masked message, nothing else, so its
+    own error report cannot carry a phone number. Lambda still sees a failure and retries async events."""
+
+
+def lambda_handler(event: Any, context: Any) -> Any:
+    """The function's handler (``lambda_handler`` in zappa_settings.json): Zappa's own, with every log
+    line of the invocation carrying its request id and everything printed turned into masked log lines."""
+    try:
+        from handler import lambda_handler as zappa_handler  # the copy Zappa puts at the package's root
+    except ImportError:
+        from zappa.handler import lambda_handler as zappa_handler
+    logs.configure(None, structured=True)  # before Zappa's first line: the settings' level comes with the app
+    token = logs.request_id.set(getattr(context, "aws_request_id", "") or "")
+    printed = logs.PrintedLines(logging.getLogger("print"))
+    try:
+        with contextlib.redirect_stdout(printed):
+            return zappa_handler(event, context)
+    except Exception as err:
+        log.exception("invocation failed")
+        raise InvocationFailed(f"{type(err).__name__}: {logs.redact(str(err))}") from None
+    finally:
+        printed.flush()
+        logs.request_id.reset(token)
+
+
 def _services() -> Services:
     settings = load_settings()
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, structured=settings.on_lambda)
     return Services(settings)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import inspect
 import json
 import os
+import re
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,15 @@ def test_stages_app_function_and_schedules() -> None:
         target = getattr(importlib.import_module(module), function)
         assert list(inspect.signature(target).parameters) == ["event", "context"]
     [drop] = [e for e in dev["events"] if e["function"] == "functions.jobs.import_from_s3"]
+    # Zappa 0.63 reads only ``prefix`` and ``suffix`` (test_deploy_aws checks the notification it makes).
     assert drop["event_source"]["events"] == ["s3:ObjectCreated:*"]
-    assert {(f["type"], f["value"]) for f in drop["event_source"]["key_filters"]} == {
-        ("prefix", "imports/"), ("suffix", ".csv")}
-    for excluded in ("tests", "bench", "var", "boto3", "botocore"):
+    assert (drop["event_source"]["prefix"], drop["event_source"]["suffix"]) == ("imports/", ".csv")
+    for excluded in ("tests", "bench", "var", "boto3", "botocore", "deploy"):
         assert excluded in dev["exclude"]
+    # Zappa's defaults (debug, DEBUG) log every raw event: API keys, tokens, patients' names and phones.
+    assert (dev["debug"], dev["log_level"]) == (False, "INFO")
+    assert dev["lambda_handler"] == "functions.jobs.lambda_handler"
+    assert dev["callbacks"] == {"zip": "deploy.bytecode.add_bytecode"}
 
 
 def lean_venv() -> Path:
@@ -64,16 +69,31 @@ def test_lean_runtime_imports_the_app_and_zappa_routes_the_clinic_task(tmp_path:
     assert done.returncode == 0, done.stderr
 
 
-def test_zappa_package_builds_without_credentials(tmp_path: Path) -> None:
-    venv = lean_venv()
-    target = tmp_path / "otklik-dev.zip"
-    done = subprocess.run([str(venv / "bin" / "zappa"), "package", "dev", "-o", str(target)], cwd=ROOT,
-                          env=offline_env(tmp_path, venv), capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stdout + done.stderr
-    names = set(zipfile.ZipFile(target).namelist())
-    tops = {n.split("/")[0] for n in names}
-    for needed in ("functions/app.py", "functions/jobs.py", "functions/store/dynamodb.py",
-                   "templates/sms/ru/invite.txt", "templates/emails/ru/complaint.html", "handler.py",
-                   "site/index.html"):  # the no-JavaScript answers render the page on the API
-        assert needed in names
-    assert tops.isdisjoint({"tests", "bench", "var", "boto3", "botocore", ".venv"})
+def cloudfront_behaviours() -> list[str]:
+    """The path patterns README's deploy section sends to the API origin, in its words."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("Behaviours, in\n  this order, to the API origin:", 1)[1].split("everything else", 1)[0]
+    return re.findall(r"`(/[^`]+)`", listed)
+
+
+STATIC = {"/", "/<token>/", "/<token>", "/assets/<path:name>"}  # the bucket has these (hashed assets)
+
+
+def _sample(placeholder: re.Match) -> str:
+    """A value a URL rule's placeholder takes: a token, each ``any(…)`` rule's first choice, else "x"."""
+    converter, arguments, name = placeholder.groups()
+    if converter == "any":
+        return arguments.split(",")[0].strip()
+    return "AbCdEfGhIjKl" if name == "token" else "x"
+
+
+def test_cloudfront_sends_every_api_route_to_the_api_and_leaves_the_page_to_the_bucket() -> None:
+    from functions.app import create_app
+
+    app = create_app({"store": "dynamodb", "dynamodb_table": "unused"})
+    patterns = cloudfront_behaviours()
+    assert {"/api/*", "/r/*", "/admin/*", "/hooks/*", "/*/rating", "/*/feedback", "/*/optout"} <= set(patterns)
+    for rule in app.url_map.iter_rules():
+        sample = re.sub(r"<(?:([a-z]+)(?:\(([^)]*)\))?:)?([a-z_]+)>", _sample, rule.rule)
+        to_api = any(fnmatch.fnmatchcase(sample, pattern) for pattern in patterns)
+        assert to_api != (rule.rule in STATIC), rule.rule

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 
 import pytest
 
@@ -29,3 +31,54 @@ def test_the_filter_rewrites_records_with_arguments() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "invite to %s failed", ("+79161234567",), None)
     RedactingFilter().filter(record)
     assert record.getMessage() == "invite to <phone> failed"
+
+
+@pytest.mark.parametrize("line,secret", [
+    ("POST /api/v1/visits Authorization: Bearer otk_0123456789ab_Zm9vYmFyYmF6cXV4", "Zm9vYmFyYmF6cXV4"),
+    ("key otk_0123456789ab_s3cr3t-s3cr3t_s3cr3t rejected", "s3cr3t"),
+    ('{"headers": {"Authorization": "Basic dXNlcjpwYXNz"}}', "dXNlcjpwYXNz"),
+    ("twilio auth_token=abcdef0123456789 failed", "abcdef0123456789"),
+    ("Cookie: session=eyJjc3JmIjoi.Zz9", "eyJjc3JmIjoi"),
+])
+def test_keys_and_credentials_are_masked(line, secret) -> None:
+    assert secret not in redact(line)
+
+
+def test_an_api_key_keeps_its_id() -> None:
+    assert "otk_0123456789ab_<secret>" in redact("key otk_0123456789ab_Zm9vYmFyYmF6cXV4 revoked")
+
+
+def test_on_lambda_each_record_is_one_json_line_with_the_request_id() -> None:
+    from functions.logs import JsonLines, request_id
+
+    token = request_id.set("0f4c1c1e-aaaa-bbbb-cccc-123456789012")
+    try:
+        try:
+            raise ValueError("no visit for +79161234567\nsecond line")
+        except ValueError:
+            record = logging.LogRecord("functions.x", logging.ERROR, __file__, 1, "sent to %s", ("+79161234567",),
+                                       sys.exc_info())
+        line = JsonLines().format(record)
+    finally:
+        request_id.reset(token)
+    assert "\n" not in line and "+79161234567" not in line
+    entry = json.loads(line)
+    assert entry["request_id"] == "0f4c1c1e-aaaa-bbbb-cccc-123456789012"
+    assert (entry["level"], entry["message"]) == ("ERROR", "sent to <phone>")
+    assert "ValueError: no visit for <phone>" in entry["error"]
+
+
+def test_what_a_library_prints_becomes_masked_log_lines(caplog) -> None:
+    import contextlib
+
+    from functions.logs import PrintedLines
+
+    printed = PrintedLines(logging.getLogger("print"))
+    with caplog.at_level(logging.INFO, logger="print"), contextlib.redirect_stdout(printed):
+        print("Result of functions.jobs.dispatch_one_clinic:")
+        print({"to": "+79161234567"}, end="")
+        printed.flush()
+    for record in caplog.records:
+        RedactingFilter().filter(record)  # what every handler's filter does to it
+    assert [r.getMessage() for r in caplog.records] == [
+        "Result of functions.jobs.dispatch_one_clinic:", "{'to': '<phone>'}"]

@@ -14,7 +14,6 @@ from typing import Any
 from functions.texts import SITE, page_words, render
 
 ASSETS = ("page.css", "page.js")
-LOCAL_ASSETS = {name: f"/assets/{name}" for name in ASSETS}
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
                  ".js": "text/javascript; charset=utf-8"}
 # Hashed assets never change under their name; the page itself must be re-checked on every visit.
@@ -28,6 +27,7 @@ def render_page(locale: str, api_url: str) -> str:
     return render_state_page(locale, api_url, None)
 
 
+@cache
 def hashed_assets() -> dict[str, tuple[str, bytes]]:
     """Each asset under a name that carries its content hash (page.3f2a9c1d.css), with its bytes."""
     named = {}
@@ -38,6 +38,12 @@ def hashed_assets() -> dict[str, tuple[str, bytes]]:
     return named
 
 
+def asset_urls() -> dict[str, str]:
+    """The page's assets under their hashed names: the same on S3 (``site deploy``) and from the API, so a
+    page the API renders for a CDN's visitor links files the CDN has."""
+    return {name: f"/assets/{hashed}" for name, (hashed, _) in hashed_assets().items()}
+
+
 BLANK_STATE = {"view": "rate", "clinic": "", "logo": "", "reward": "", "reward_state": "offered",
                "within": "", "often": "", "platforms": [], "score": None, "tone": "", "notice": "",
                "text": "", "channel": "", "hours": "", "address": "", "problem": "", "error": "", "opted_out": False}
@@ -46,13 +52,13 @@ BLANK_STATE = {"view": "rate", "clinic": "", "logo": "", "reward": "", "reward_s
 def render_state_page(locale: str, api_url: str, state: dict | None, assets: dict[str, str] | None = None) -> str:
     """The same page with the invite's state already in it (the no-JavaScript answers)."""
     return render("index.html", t=page_words(locale), lang=locale, api=api_url.rstrip("/"),
-                  static=state is None, s={**BLANK_STATE, **(state or {})}, assets=assets or LOCAL_ASSETS)
+                  static=state is None, s={**BLANK_STATE, **(state or {})}, assets=assets or asset_urls())
 
 
 def build_site(out: Path, api_url: str) -> list[Path]:
     """Write index.html (Russian), en/index.html and the content-hashed assets; return the files written."""
     named = hashed_assets()
-    urls = {name: f"/assets/{hashed}" for name, (hashed, _) in named.items()}
+    urls = asset_urls()
     written = []
     (out / "assets").mkdir(parents=True, exist_ok=True)
     for hashed, data in named.values():

@@ -5,6 +5,7 @@ sent, retry (the sweep tries again with backoff) or failed (visible on the case)
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from urllib.parse import quote
 
@@ -23,6 +24,10 @@ log = logging.getLogger(__name__)
 
 EXCERPT_WORDS = 8
 FOLLOWUP_RETRY_ATTEMPT = 3  # backoff(3): four minutes, about the sweep's period
+# After this many failed attempts (about 7 minutes with the backoff) the owner is told on the dashboard;
+# the sweep keeps retrying all the same.
+NOTICE_AFTER_ATTEMPTS = 3
+REASON = re.compile(r"^\[([a-z_]+)\] ")
 
 
 def case_link(services: Services, clinic_id: str, case_id: str) -> str:
@@ -56,6 +61,11 @@ def templated_email(to: tuple[str, ...], base: str, context: dict) -> Email:
                  text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context))
 
 
+def failure_text(err: TransportError) -> str:
+    """The error as kept on the case: "[reason] message" when the transport named why, so the page can say it."""
+    return f"[{err.reason}] {err.message}" if err.reason else err.message
+
+
 def _failed(services: Services, case: Case, what: str, err: TransportError, now: datetime,
             attempts: int) -> tuple[str, datetime | None]:
     state = "failed" if err.permanent else "retry"
@@ -84,7 +94,7 @@ def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit,
                                             case_link(services, clinic.id, case.case_id), wait))
     except TransportError as err:
         state, retry_at = _failed(services, claimed, "alert", err, now, claimed.attempts)
-        store.finish_case_email(clinic.id, case.case_id, state, now, error=err.message, retry_at=retry_at)
+        store.finish_case_email(clinic.id, case.case_id, state, now, error=failure_text(err), retry_at=retry_at)
         return state
     store.finish_case_email(clinic.id, case.case_id, "sent", now, told=claimed)
     record(store, claimed, "alert_sent", now, to=len(clinic.directors_for(visit.branch)))
@@ -112,12 +122,25 @@ def send_followup(services: Services, clinic: Clinic, case: Case, visit: Visit, 
     except TransportError as err:
         # A follow-up keeps no attempt count: it is tried again at the sweep's pace.
         state, retry_at = _failed(services, claimed, "followup", err, now, FOLLOWUP_RETRY_ATTEMPT)
-        store.finish_case_followup(clinic.id, case.case_id, state, now, told=claimed, error=err.message,
+        store.finish_case_followup(clinic.id, case.case_id, state, now, told=claimed, error=failure_text(err),
                                    retry_at=retry_at)
         return state
     store.finish_case_followup(clinic.id, case.case_id, "sent", now, told=claimed)
     record(store, claimed, "followup_sent", now, score=claimed.score, words=new_words)
     return "sent"
+
+
+def alert_problem(case: Case) -> tuple[str, str]:
+    """Why the case's email has not gone out: the transport's reason code ("" if it gave none) and its words."""
+    found = REASON.match(case.last_error)
+    return (found.group(1), case.last_error[found.end():]) if found else ("", case.last_error)
+
+
+def undelivered(cases: list[Case]) -> list[Case]:
+    """Cases whose directors have not been emailed for a while: failed for good, or still failing after
+    ``NOTICE_AFTER_ATTEMPTS`` tries. The owner sees them on the dashboard, so no complaint is lost silently."""
+    return [c for c in cases if c.email_state == "failed"
+            or (c.email_state == "retry" and c.attempts >= NOTICE_AFTER_ATTEMPTS)]
 
 
 def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from functions.cases import moves
+from functions.cases.alerts import alert_problem
 from functions.cases.kinds import KINDS, reclassify
 from functions.cases.replies import case_reply
 from functions.cli.group import echo_json, main
@@ -12,13 +13,21 @@ from functions.services import Services, utcnow
 from functions.store import Case
 
 ORDER = {"new": 0, "contacted": 1, "resolved": 2}
+EMAIL_STATES = {"retry": "waiting", "claimed": "sending"}
 
 
 def _summary(case: Case) -> dict:
-    return {"case": case.case_id, "status": case.status, "kind": case.kind, "score": case.score,
-            "created_at": case.created_at.isoformat(), "first_words": " ".join(case.text.split()[:8]),
-            "email": case.email_state or "pending", "email_error": case.last_error,
-            "followups": {"wanted": case.followups_wanted, "sent": case.followups_sent}}
+    summary = {"case": case.case_id, "status": case.status, "kind": case.kind, "score": case.score,
+               "created_at": case.created_at.isoformat(), "first_words": " ".join(case.text.split()[:8]),
+               "email": EMAIL_STATES.get(case.email_state, case.email_state or "pending")}
+    reason, error = alert_problem(case)
+    if case.email_state == "retry":
+        # Waiting, not lost: the sweep sends it at the next attempt, once the reason is fixed.
+        summary.update(email_waiting_for=reason or "other", email_attempts=case.attempts,
+                       email_next_attempt=case.claim_until.isoformat() if case.claim_until else None)
+    if case.email_state in ("retry", "failed"):
+        summary["email_error"] = error
+    return summary
 
 
 def _case(services: Services, clinic_id: str, case_id: str) -> Case:

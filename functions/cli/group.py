@@ -19,7 +19,7 @@ def main(ctx: click.Context) -> None:
         settings = load_settings()
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, structured=settings.on_lambda)
     ctx.obj = Services(settings)
 
 

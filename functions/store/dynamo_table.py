@@ -154,9 +154,14 @@ class DynamoTable:
             return False
 
     def create_table(self) -> None:
-        """Create the table, its day index and TTL; a no-op when it exists."""
+        """Create the table, its day index and TTL; for a table that exists, only make sure of its TTL."""
         try:
             self.client.describe_table(TableName=self.table)
+            ttl = self.client.describe_time_to_live(TableName=self.table)["TimeToLiveDescription"]
+            if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+                return
+            self.client.update_time_to_live(
+                TableName=self.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
             return
         except self.client.exceptions.ResourceNotFoundException:
             pass

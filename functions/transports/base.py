@@ -8,12 +8,14 @@ from typing import Any, Protocol
 
 
 class TransportError(Exception):
-    """A send that did not happen. ``permanent`` means retrying the same message cannot help."""
+    """A send that did not happen. ``permanent`` means retrying the same message cannot help; ``reason``
+    is a short code for why (``transports.aws_errors`` names them), "" when the provider did not say."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, reason: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports.aws_errors import call_aws
+from functions.transports.aws_errors import call_aws, classify_ses
 from functions.transports.base import Email
-
-# The message itself is unacceptable: sending it again cannot help. Everything else (throttling,
-# a paused account, an unverified domain) is fixed by time or by the operator, so retry: a
-# director's complaint email must not be dropped because the sending domain was misconfigured.
-PERMANENT = {"MessageRejected", "BadRequestException"}
 
 
 class SesEmail:
@@ -30,4 +25,8 @@ class SesEmail:
         }
         if email.reply_to:
             request["ReplyToAddresses"] = list(email.reply_to)
-        return call_aws("SES", PERMANENT, self.client.send_email, **request)["MessageId"]
+        # A director's complaint must not be dropped because the sender is not verified yet: see classify_ses.
+        def classify(code: str, message: str) -> tuple[bool, str]:
+            return classify_ses(code, message, self.sender)
+
+        return call_aws("SES", classify, self.client.send_email, **request)["MessageId"]

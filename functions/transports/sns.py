@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.transports.aws_errors import call_aws
+from functions.transports.aws_errors import call_aws, classify_sns
 from functions.transports.base import Sms
-
-# Only a malformed request is final; throttling, outages and account trouble pass with time.
-PERMANENT = {"InvalidParameter", "InvalidParameterValue", "ValidationError"}
 
 
 class SnsSms:
@@ -22,6 +19,6 @@ class SnsSms:
         }
         if sms.sender_id:
             attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": sms.sender_id}
-        answer = call_aws("SNS", PERMANENT, self.client.publish,
+        answer = call_aws("SNS", classify_sns, self.client.publish,
                           PhoneNumber=sms.to, Message=sms.text, MessageAttributes=attributes)
         return answer["MessageId"]

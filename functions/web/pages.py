@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, send_from_directory
 
-from functions.answers.page import render_page
+from functions.answers.page import IMMUTABLE, hashed_assets, render_page
 from functions.invites.links import is_token
 from functions.services import Services
 from functions.texts import SITE, TEMPLATES, render
-from functions.transports.outbox import Outbox
 
 bp = Blueprint("pages", __name__)
 outbox_bp = Blueprint("outbox", __name__)
@@ -54,6 +53,13 @@ def rating_page_without_slash(token: str) -> Response:
 
 @bp.get("/assets/<path:name>")
 def asset(name: str) -> Response:
+    """The page's CSS and JavaScript: under their hashed names (what the page links, cached for good) or
+    their plain ones."""
+    for plain, (hashed, data) in hashed_assets().items():
+        if name == hashed:
+            response = Response(data, mimetype="text/css" if plain.endswith(".css") else "text/javascript")
+            response.headers["Cache-Control"] = IMMUTABLE
+            return response
     return send_from_directory(SITE, name, max_age=3600)
 
 
@@ -65,6 +71,8 @@ def outbox_css() -> Response:
 
 @outbox_bp.get("/outbox")
 def outbox() -> Response:
+    from functions.transports.outbox import Outbox
+
     services: Services = current_app.extensions["otklik"]
     messages = Outbox(services.settings.outbox_path).messages()
     if request.args.get("format") == "json":

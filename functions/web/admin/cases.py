@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, redirect, request
 
+from functions.cases.alerts import alert_problem, undelivered
 from functions.cases.kinds import KINDS, kind_names, reclassify
 from functions.cases.moves import mark_contacted, resolve
 from functions.cases.names import read_name
@@ -31,9 +32,11 @@ def _case(clinic_id: str, case_id: str):
 def cases_page(clinic_id: str) -> Response:
     clinic, role = member(clinic_id)
     status = request.args.get("status") or None
-    found = [c for c in services().store.list_cases(clinic_id) if status in (None, c.status)]
+    every = services().store.list_cases(clinic_id)
+    found = [c for c in every if status in (None, c.status)]
     found.sort(key=lambda c: (ORDER.get(c.status, 3), -c.created_at.timestamp()))
-    return page("cases.html", clinic=clinic, role=role, cases=found, shown=status)
+    return page("cases.html", clinic=clinic, role=role, cases=found, shown=status, undelivered=undelivered(every),
+                alert_problem=alert_problem)
 
 
 def _case_page(clinic_id: str, case_id: str, text: str | None = None) -> Response:
@@ -45,7 +48,7 @@ def _case_page(clinic_id: str, case_id: str, text: str | None = None) -> Respons
     return page("case.html", clinic=clinic, role=role, case=case, visit=visit, kinds=KINDS, reply=reply,
                 segments=count_segments(one_line(reply)), kind_names=kind_names("ru"), contact=contact,
                 zone=clinic.zone, done=request.args.get("done", ""), events=store.case_events(clinic_id, case_id),
-                gender=read_name(visit.patient_name).gender if visit else "")
+                gender=read_name(visit.patient_name).gender if visit else "", alert_problem=alert_problem)
 
 
 @bp.get("/c/<clinic_id>/cases/<case_id>")

@@ -87,6 +87,10 @@ class Sessions(SecureCookieSessionInterface):
                 return None
         return super().open_session(app, request)
 
+    def get_cookie_path(self, app: Flask) -> str:
+        # Under an API Gateway stage the dashboard lives at /<stage>/admin: the cookie must follow it there.
+        return request.script_root + app.config["SESSION_COOKIE_PATH"]
+
 
 @bp.before_request
 def prepare() -> Response | None:

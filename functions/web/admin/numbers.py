@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from functions.cases.alerts import alert_problem, undelivered
 from functions.dashboard.numbers import chart_svg, load_numbers, parse_range, table_csv
 from functions.services import utcnow
 from functions.texts import money
@@ -26,8 +27,11 @@ def _numbers(clinic_id: str):
 def numbers_page(clinic_id: str) -> Response:
     clinic, role, numbers = _numbers(clinic_id)
     spent = money(numbers.total.get("money_minor"), clinic.currency, "ru")
+    # The clinic's first page says so when directors are not getting complaint emails (one query).
+    stuck = undelivered(services().store.list_cases(clinic_id))
     return page("numbers.html", clinic=clinic, role=role, n=numbers, chart=chart_svg(numbers.days), spent=spent,
-                platforms=numbers.platforms(clinic), kinds=numbers.kinds(), distribution=numbers.distribution())
+                platforms=numbers.platforms(clinic), kinds=numbers.kinds(), distribution=numbers.distribution(),
+                undelivered=stuck, alert_problem=alert_problem)
 
 
 @bp.get("/c/<clinic_id>/numbers.csv")
