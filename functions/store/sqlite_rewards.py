@@ -15,10 +15,11 @@ from functions.store.sqlite_rows import row_values, to_record
 
 GRANTED, EXISTS, OVER_BUDGET, PHONE_LIMIT = "granted", "exists", "budget", "phone_limit"
 
-# Columns the ledger gained after its first release: added to an older database when it is opened.
+# Columns the ledger (and the clinics) gained after the first release: added to an older database when it is opened.
 LATER_COLUMNS = {"rewards": (
     ("attempts", "INTEGER NOT NULL DEFAULT 0"), ("claim_until", "TEXT"), ("last_error", "TEXT NOT NULL DEFAULT ''"),
-    ("paid_at", "TEXT"), ("settled_by", "TEXT NOT NULL DEFAULT ''"), ("batch", "TEXT NOT NULL DEFAULT ''"))}
+    ("paid_at", "TEXT"), ("settled_by", "TEXT NOT NULL DEFAULT ''"), ("batch", "TEXT NOT NULL DEFAULT ''")),
+    "clinics": (("version", "INTEGER NOT NULL DEFAULT 1"),)}
 # Claimable: never tried, or its claim (or wait after a failure) is over. A manual hand-over has no end.
 CLAIMABLE = "(status = 'pending' OR (status IN ('failed', 'sending') AND claim_until IS NOT NULL AND claim_until <= ?))"
 

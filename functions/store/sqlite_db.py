@@ -1,0 +1,128 @@
+"""The SQLite connection: one per thread, kept for the thread's life; write transactions and units of
+work on it; and the write-ahead log kept bounded.
+
+A server's worker threads live as long as the process, so each opens its connection once. Under
+constant reads the WAL never reaches a moment without readers, so SQLite's own checkpoints cannot
+restart it and it grows without end (116 MB against a 188 KB database in one load run); the keeper
+(``keep_wal_small``, run every half second by the server) checkpoints and truncates it past a bound.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from functions.store.unit import PendingEffects, run_all
+
+# After a checkpoint resets the WAL, SQLite cuts the file back to this size instead of keeping its peak.
+JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+# Past this the keeper checkpoints at once; the bound we promise (32 MB) leaves room for a busy second.
+CHECKPOINT_OVER = 8 * 1024 * 1024
+# How long the keeper waits for readers to move on; new writers queue behind it meanwhile.
+CHECKPOINT_WAIT_MS = 500
+BUSY_TIMEOUT_MS = 30_000
+
+
+class SqliteDb:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._pending = PendingEffects()
+        self._opened = 0
+        self._opened_lock = threading.Lock()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; a power cut may lose the last commits
+            db.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
+            self._local.db = db
+            with self._opened_lock:
+                self._opened += 1
+        return db
+
+    @property
+    def connections_opened(self) -> int:
+        """How many connections this store has opened so far (one per thread that used it)."""
+        return self._opened
+
+    def _one(self, sql: str, *args: object) -> sqlite3.Row | None:
+        return self._db.execute(sql, args).fetchone()
+
+    def _changed(self, sql: str, *args: object) -> bool:
+        return self._db.execute(sql, args).rowcount > 0
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: take the write lock first, so a check and its write cannot interleave with another.
+
+        Inside an open transaction this joins it as a savepoint: the outermost one commits, and a failed
+        inner part rolls back only itself.
+        """
+        db = self._db
+        outermost = not db.in_transaction
+        db.execute("BEGIN IMMEDIATE" if outermost else "SAVEPOINT part")
+        self._pending.enter()
+        try:
+            yield db
+            db.execute("COMMIT" if outermost else "RELEASE part")
+        except BaseException:
+            self._pending.leave(succeeded=False)
+            if outermost:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+            else:
+                db.execute("ROLLBACK TO part")
+                db.execute("RELEASE part")
+            raise
+        run_all(self._pending.leave(succeeded=True))
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self._transaction():
+            yield
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        if not self._pending.hold(callback):
+            callback()
+
+    def wal_bytes(self) -> int:
+        try:
+            return os.stat(f"{self.path}-wal").st_size
+        except FileNotFoundError:
+            return 0
+
+    def keep_wal_small(self, over: int = CHECKPOINT_OVER) -> bool:
+        """Past ``over`` bytes, copy the WAL into the database and truncate it; True when that happened.
+
+        A checkpoint that cannot finish within the wait (a long reader) changes nothing and is tried
+        again on the next call.
+        """
+        if self.wal_bytes() <= over:
+            return False
+        db = self._db
+        if db.in_transaction:
+            return False
+        db.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            busy = 1
+        finally:
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return busy == 0
+
+    def close(self) -> None:
+        """Close this thread's connection (a process closes its own before it forks workers)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None

@@ -1,0 +1,59 @@
+"""The embedded store under a server: one connection per thread for the thread's life, repeat reads that
+take no write lock, and a write-ahead log that stays bounded."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from functions.store import Invite
+from functions.store.sqlite import SqliteStore
+from tests.conftest import NOW
+
+
+def invite(token: str) -> Invite:
+    return Invite(token=token, clinic_id="c1", visit_id="v1", created_at=NOW, expires_at=NOW + timedelta(days=14))
+
+
+def test_each_thread_keeps_one_connection_across_requests(settings) -> None:
+    store = SqliteStore(settings.sqlite_path)  # its own thread made the schema: one connection
+    store.put_invite(invite("tok1"))
+    with ThreadPoolExecutor(max_workers=4) as pool:  # a server's worker threads
+        list(pool.map(lambda _: store.get_invite("tok1"), range(50)))
+    assert store.connections_opened == 1 + 4
+
+
+def test_opening_an_opened_invite_again_takes_no_write_lock(settings, services) -> None:
+    services.store.put_invite(invite("AbCdEfGhIjKl"))
+    assert services.store.mark_opened("AbCdEfGhIjKl", NOW) is True
+    writer = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # someone else holds the write lock (an import, a long dispatch)
+    answered = []
+    try:
+        reader = threading.Thread(target=lambda: answered.append(services.store.mark_opened("AbCdEfGhIjKl", NOW)))
+        reader.start()
+        reader.join(timeout=3)
+        assert answered == [False], "a repeat open waited for the write lock"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_the_write_ahead_log_is_cut_back_past_its_bound(settings) -> None:
+    store = SqliteStore(settings.sqlite_path)
+    reader = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM invites").fetchone()  # a reader on an old snapshot pins the log
+    for n in range(40):
+        with store.atomic():
+            store._db.executemany("INSERT INTO audit VALUES ('c1', ?, 'now', 'w', 'x', ?, '')",
+                                  [(f"{n}-{i}", "x" * 4000) for i in range(100)])
+    assert store.wal_bytes() > 8 * 1024 * 1024  # SQLite's own checkpoints could not reset it
+    assert store.keep_wal_small() is False  # the reader is still there: nothing changes, and nobody waits long
+    reader.execute("COMMIT")
+    reader.close()
+    assert store.keep_wal_small() is True
+    assert store.wal_bytes() == 0
+    assert store.keep_wal_small() is False  # small again: nothing to do
