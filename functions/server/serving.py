@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -85,6 +86,8 @@ class Server(BaseApplication):
     def _stop_schedules(self, arbiter: Any, worker: Any) -> None:
         runner = getattr(worker, "otklik_runner", None)
         if runner is not None and worker.pid == os.getpid():  # the master also calls this for a worker gone missing
+            # Ctrl-C reaches the worker and then the master's quit signal does: let neither cut the hand-over short.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGQUIT, signal.SIGTERM})
             runner.stop()
 
 
