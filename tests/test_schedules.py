@@ -129,7 +129,8 @@ def test_the_schedules_are_those_of_the_lambda_deployment(services) -> None:
     fires = {name: trigger.get_next_fire_time(None, monday) for name, trigger in jobs.items()}
     assert fires == {"dispatch": datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
                      "sweep": datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
-                     "weekly_digest": datetime(2026, 11, 23, 5, 0, tzinfo=UTC)}
+                     "weekly_digest": datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
+                     "purge": datetime(2026, 11, 24, 2, 30, tzinfo=UTC)}  # SQLite's stand-in for DynamoDB's TTL
     after = datetime(2026, 11, 23, 5, 0, 1, tzinfo=UTC)
     assert jobs["dispatch"].get_next_fire_time(None, after) == datetime(2026, 11, 23, 5, 15, tzinfo=UTC)
     assert jobs["sweep"].get_next_fire_time(None, after) == datetime(2026, 11, 23, 5, 5, tzinfo=UTC)
@@ -139,6 +140,17 @@ def test_the_schedules_are_those_of_the_lambda_deployment(services) -> None:
 def test_the_demo_plays_the_same_schedules_faster(services) -> None:
     jobs = {job.name: job.trigger for job in funnel_jobs(services, speed=60)}
     assert jobs["dispatch"].interval == timedelta(seconds=15) and jobs["sweep"].interval == timedelta(seconds=5)
+
+
+def test_the_nightly_purge_takes_expired_invites_and_their_phones(services, clinic) -> None:
+    from functions.store import Invite
+
+    services.store.put_invite(Invite(token="old", clinic_id="c1", visit_id="v1", created_at=NOW,
+                                     expires_at=NOW + timedelta(days=14)))
+    purge = next(job for job in funnel_jobs(services) if job.name == "purge")
+    assert purge.run(NOW) == {"purged": 0}
+    assert purge.run(NOW + timedelta(days=15)) == {"purged": 1}
+    assert services.store.get_invite("old") is None
 
 
 def test_the_schedules_never_start_on_lambda(settings) -> None:

@@ -1,5 +1,6 @@
 """The schedules in the self-hosted process: dispatch every 15 minutes, the sweep every 5, the weekly digest
-on Mondays at 05:00 UTC — what EventBridge runs on AWS (``zappa_settings.json``), never started there.
+on Mondays at 05:00 UTC — what EventBridge runs on AWS (``zappa_settings.json``), never started there — and
+a nightly purge of expired invites (DynamoDB's TTL does that on AWS).
 
 Every worker process runs an APScheduler, but only the holder of the store's lease runs the clinic's jobs:
 each worker tries to take or renew it (a conditional write with an expiry) every third of its length and
@@ -39,7 +40,7 @@ class Job:
 
 
 def funnel_jobs(services: Services, speed: float = 1.0) -> list[Job]:
-    """Dispatch, sweep and digest on their real schedules; ``speed`` > 1 runs the day as a time-lapse (the demo)."""
+    """Dispatch, sweep, digest and purge on their real schedules; ``speed`` > 1 runs them as a time-lapse (the demo)."""
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -50,16 +51,19 @@ def funnel_jobs(services: Services, speed: float = 1.0) -> list[Job]:
     if speed == 1:
         triggers = {"dispatch": CronTrigger(minute="*/15", timezone=UTC),
                     "sweep": CronTrigger(minute="*/5", timezone=UTC),
-                    "weekly_digest": CronTrigger(day_of_week="mon", hour=5, minute=0, timezone=UTC)}
+                    "weekly_digest": CronTrigger(day_of_week="mon", hour=5, minute=0, timezone=UTC),
+                    "purge": CronTrigger(hour=2, minute=30, timezone=UTC)}
     else:
-        triggers = {name: IntervalTrigger(seconds=minutes * 60 / speed, timezone=UTC)
-                    for name, minutes in (("dispatch", 15), ("sweep", 5), ("weekly_digest", 7 * 24 * 60))}
+        triggers = {name: IntervalTrigger(seconds=minutes * 60 / speed, timezone=UTC) for name, minutes in (
+            ("dispatch", 15), ("sweep", 5), ("weekly_digest", 7 * 24 * 60), ("purge", 24 * 60))}
     return [Job("dispatch", triggers["dispatch"], lambda now: send_due_invites(services, now).as_dict()),
             Job("sweep", triggers["sweep"], lambda now: sweep_all(services, now)),
-            Job("weekly_digest", triggers["weekly_digest"], lambda now: send_digests(services, now))]
+            Job("weekly_digest", triggers["weekly_digest"], lambda now: send_digests(services, now)),
+            # Phone numbers leave with their expired invites: DynamoDB's TTL does it on AWS, this job here.
+            Job("purge", triggers["purge"], lambda now: {"purged": services.store.purge_expired(now)})]
 
 
-def wal_keeper(store: object, every_seconds: float = 0.5) -> list[Job]:
+def wal_keeper(store: object, every_seconds: float = 0.25) -> list[Job]:
     """SQLite only: each process keeps the write-ahead log bounded (see ``store/sqlite_db.py``)."""
     keep = getattr(store, "keep_wal_small", None)
     if keep is None:

@@ -4,7 +4,7 @@ work on it; and the write-ahead log kept bounded.
 A server's worker threads live as long as the process, so each opens its connection once. Under
 constant reads the WAL never reaches a moment without readers, so SQLite's own checkpoints cannot
 restart it and it grows without end (116 MB against a 188 KB database in one load run); the keeper
-(``keep_wal_small``, run every half second by the server) checkpoints and truncates it past a bound.
+(``keep_wal_small``, run four times a second by the server) checkpoints and truncates it past a bound.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functions.store.unit import PendingEffects, run_all
 # After a checkpoint resets the WAL, SQLite cuts the file back to this size instead of keeping its peak.
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 # Past this the keeper checkpoints at once; the bound we promise (32 MB) leaves room for a busy second.
-CHECKPOINT_OVER = 8 * 1024 * 1024
+CHECKPOINT_OVER = 4 * 1024 * 1024
 # How long the keeper waits for readers to move on; new writers queue behind it meanwhile.
 CHECKPOINT_WAIT_MS = 500
 BUSY_TIMEOUT_MS = 30_000
