@@ -27,6 +27,7 @@ demo: $(VENV)/.runtime
 	PORT=$(PORT) $(PY) -m functions demo
 
 serve: $(VENV)/.runtime
+	$(PY) -m functions init
 	PORT=$(PORT) $(PY) -m functions serve
 
 test: $(VENV)/.dev $(DEPLOY_VENV)/.deploy
@@ -41,6 +42,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/import_time.py
 	$(PY) bench/import.py
 	$(PY) bench/page.py
+	$(PY) bench/serve.py
 
 package: $(DEPLOY_VENV)/.deploy
 	mkdir -p build

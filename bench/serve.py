@@ -1,0 +1,254 @@
+"""Serving under load, side by side in one run: gunicorn (gthread) and waitress serving the same app on
+127.0.0.1, each driven by wrk (2 threads, 32 connections, 10 s per workload, 5 s timeout: bounded).
+
+Each workload is compared with a static asset served by the same server (goals: rating page >= 0.7x,
+POST rating >= 0.5x, 0 errors); the SQLite WAL is sampled during and measured after each server's run
+(goal <= 32 MB). Requests carry ``Accept-Encoding: gzip`` as browsers do. A first rating's SQL (statements
+and separate commits) is counted in-process. Needs Debian's wrk (``apt-get install wrk``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from functions.clinics.clinic import save_clinic
+from functions.demo import DEMO_CLINIC
+from functions.invites.links import new_token
+from functions.store import Invite, Visit
+from functions.store.sqlite import SqliteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+DURATION, CONNECTIONS, THREADS = 10, 32, 2
+INVITES = 40_000  # more than the first-tap run can use up, so every POST is a first rating
+WORKERS, SERVER_THREADS = 2, 8
+NOW = datetime.now(UTC)
+
+DONE = """
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %d, "duration_us": %d, "status": %d, "socket": %d, "p50_us": %d, '
+    .. '"p99_us": %d}\\n', summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+# Every request a first tap on another invite: each wrk thread walks the token list from its own offset.
+FIRST_TAPS = """
+local threads = 0
+function setup(thread) thread:set("offset", threads); threads = threads + 1 end
+function init(args)
+  tokens = {}
+  for line in io.lines("%(tokens)s") do tokens[#tokens + 1] = line end
+  n = offset
+end
+function request()
+  n = n + %(threads)d
+  local body = '{"score": ' .. ((n %% 5) + 1) .. '}'
+  return wrk.format("POST", "/api/v1/invites/" .. tokens[(n %% #tokens) + 1] .. "/rating",
+    {["Content-Type"] = "application/json", ["Accept-Encoding"] = "gzip"}, body)
+end
+"""
+REPEAT_TAP = """
+wrk.method = "POST"
+wrk.body = '{"score": 5}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def seed(path: Path, count: int) -> tuple[Path, str]:
+    """The demo clinic with ``count`` texted visits; returns the file of their tokens and one opened token."""
+    store = SqliteStore(str(path))
+    clinic = save_clinic(store, DEMO_CLINIC, NOW)
+    tokens = [new_token() for _ in range(count + 1)]
+    with store.atomic():
+        store.save_visits([Visit(clinic_id=clinic.id, visit_id=f"b{n}", patient_name="Пациент", phone=f"+7916{n:07d}",
+                                 visit_at=NOW - timedelta(hours=3), local_date=clinic.local_date(NOW),
+                                 expires_at=NOW + timedelta(days=15), doctor=f"Врач {n % 7}", invite_state="sent",
+                                 invite_token=token) for n, token in enumerate(tokens)])
+        for n, token in enumerate(tokens):
+            store.put_invite(Invite(token=token, clinic_id=clinic.id, visit_id=f"b{n}", created_at=NOW,
+                                    expires_at=NOW + timedelta(days=14)))
+    opened = tokens.pop()
+    store.mark_opened(opened, NOW)
+    store.close()
+    listing = path.with_suffix(".tokens")
+    listing.write_text("\n".join(tokens) + "\n")
+    return listing, opened
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(kind: str, port: int, folder: Path) -> subprocess.Popen:
+    env = {**os.environ, "FUNNEL_SQLITE_PATH": str(folder / "db.sqlite3"), "FUNNEL_OUTBOX_PATH": str(folder / "outbox"),
+           "FUNNEL_SECRET_KEY": "b" * 32, "FUNNEL_LOG_LEVEL": "INFO"}
+    if kind == "gunicorn":
+        command = [sys.executable, "-m", "functions", "serve", "--port", str(port), "--workers", str(WORKERS),
+                   "--threads", str(SERVER_THREADS)]
+    else:
+        command = [sys.executable, __file__, "--waitress", str(port)]
+    log = (folder / f"{kind}.log").open("w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                probe.sendall(b"GET /assets/page.js HTTP/1.0\r\n\r\n")
+                if probe.recv(64).split(b"\r\n")[0].endswith(b" 200 OK"):
+                    return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{kind} did not start: see {folder / f'{kind}.log'}")
+
+
+def serve_with_waitress(port: int) -> None:
+    """The child process of the waitress run: the same app, the same WAL keeper, one process."""
+    import waitress
+
+    from functions.config import load_settings
+    from functions.server.schedule import Runner, wal_keeper
+    from functions.server.serving import serving_app
+
+    app = serving_app(load_settings())
+    store = app.extensions["otklik"].store
+    Runner(store, wal_keeper(store)).start()
+    waitress.serve(app, host="127.0.0.1", port=port, threads=SERVER_THREADS, connection_limit=200,
+                   channel_timeout=30, _quiet=True)
+
+
+def wrk(url: str, script: str, folder: Path, seconds: int = DURATION) -> dict:
+    lua = folder / "load.lua"
+    lua.write_text(script + DONE)
+    done = subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s",
+                           "-H", "Accept-Encoding: gzip", "-s", str(lua), url],
+                          capture_output=True, text=True, timeout=seconds + 30, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+class WalWatch:
+    """The WAL's size, sampled every 100 ms while the load runs: its peak, not only what is left after."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.peak, self._stop = path, 0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, self.size())
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.size()
+
+
+def measure(kind: str, folder: Path) -> dict:
+    folder.mkdir()
+    tokens, opened = seed(folder / "db.sqlite3", INVITES)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start(kind, port, folder)
+    watch = WalWatch(folder / "db.sqlite3-wal")
+    try:
+        wrk(f"{base}/assets/page.js", "", folder, seconds=2)  # warm the workers up; not counted
+        results = {
+            "static asset": wrk(f"{base}/assets/page.js", "", folder),
+            "rating page": wrk(f"{base}/{opened}/", "", folder),
+            "API GET (opened)": wrk(f"{base}/api/v1/invites/{opened}", "", folder),
+            "POST rating, first tap": wrk(base, FIRST_TAPS % {"tokens": tokens, "threads": THREADS}, folder),
+            "POST rating, repeat": wrk(f"{base}/api/v1/invites/{opened}/rating", REPEAT_TAP, folder),
+        }
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    wal_after = watch.stop()
+    store = SqliteStore(str(folder / "db.sqlite3"))
+    rated = store._one("SELECT count(*) FROM invites WHERE score IS NOT NULL")[0]
+    return {"results": results, "wal_peak": watch.peak, "wal_after": wal_after, "first_ratings": rated}
+
+
+def first_rating_sql(folder: Path) -> tuple[int, int]:
+    """Statements and separate commits of one first rating through the app (the same thread's connection)."""
+    from functions.app import create_app
+    from functions.config import Settings
+    from functions.services import Services
+
+    folder.mkdir()
+    tokens, _ = seed(folder / "db.sqlite3", 1)
+    token = tokens.read_text().split()[0]
+    settings = Settings().with_overrides(sqlite_path=str(folder / "db.sqlite3"), outbox_path=str(folder / "outbox"))
+    services = Services(settings)
+    client = create_app(settings, services=services).test_client()
+    client.get(f"/api/v1/invites/{token}")  # the page's read first, as a patient's phone does
+    seen: list[str] = []
+    services.store._db.set_trace_callback(seen.append)  # type: ignore[attr-defined]
+    assert client.post(f"/api/v1/invites/{token}/rating", json={"score": 5}).status_code == 200
+    commits, in_transaction = 0, False
+    for statement in seen:
+        word = statement.split(None, 1)[0].upper()
+        if word == "BEGIN":
+            in_transaction = True
+        elif word in ("COMMIT", "ROLLBACK"):
+            in_transaction, commits = False, commits + 1
+        elif word in ("INSERT", "UPDATE", "DELETE", "REPLACE") and not in_transaction:
+            commits += 1
+    return len(seen), commits
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        statements, commits = first_rating_sql(Path(tmp) / "sql")
+        runs = {kind: measure(kind, Path(tmp) / kind) for kind in ("gunicorn", "waitress")}
+    load_after = os.getloadavg()
+    print(f"serving: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s on 127.0.0.1, gzip accepted; gunicorn gthread "
+          f"{WORKERS} workers x {SERVER_THREADS} threads, waitress {SERVER_THREADS} threads; {os.cpu_count()} cores; "
+          f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    print(f"a first rating (SQLite): {statements} SQL statements, {commits} separate commits")
+    for kind, run in runs.items():
+        base = run["results"]["static asset"]["rps"]
+        print(f"\n{kind}:")
+        for name, r in run["results"].items():
+            errors = r["status"] + r["socket"]
+            print(f"  {name:<24} {r['rps']:8.0f} req/s  {r['rps'] / base:5.2f}x static  "
+                  f"p50 {r['p50_us'] / 1000:6.1f} ms  p99 {r['p99_us'] / 1000:7.1f} ms  errors {errors}")
+        print(f"  first ratings stored: {run['first_ratings']}; WAL peak {run['wal_peak'] / 2**20:.1f} MB, "
+              f"after {run['wal_after'] / 2**20:.1f} MB (goal <= 32 MB)")
+    g, w = runs["gunicorn"]["results"], runs["waitress"]["results"]
+    print("\ngunicorn / waitress: " + ", ".join(f"{name} {g[name]['rps'] / w[name]['rps']:.2f}x" for name in g))
+    print("goals: rating page >= 0.7x and POST rating >= 0.5x the static asset on the same server, 0 errors")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--waitress":
+        serve_with_waitress(int(sys.argv[2]))
+    else:
+        main()
