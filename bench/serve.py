@@ -1,8 +1,9 @@
 """Serving under load, side by side in one run: gunicorn (gthread) and waitress serving the same app on
-127.0.0.1, each driven by wrk (2 threads, 32 connections, 10 s per workload, 5 s timeout: bounded).
+127.0.0.1, each driven by wrk (2 threads, 32 connections, 5 s per workload, 5 s timeout: bounded).
 
-Each workload is compared with a static asset served by the same server (goals: rating page >= 0.7x,
-POST rating >= 0.5x, 0 errors); the SQLite WAL is sampled during and measured after each server's run
+Each workload is compared with a static asset served by the same server just before it, in three rounds
+(the median ratio: other work on the machine moves both sides of a ratio alike); goals: rating page >= 0.7x,
+POST rating >= 0.5x, 0 errors. The SQLite WAL is sampled during and measured after each server's run
 (goal <= 32 MB). Requests carry ``Accept-Encoding: gzip`` as browsers do. A first rating's SQL (statements
 and separate commits) is counted in-process. Needs Debian's wrk (``apt-get install wrk``).
 """
@@ -14,6 +15,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,8 +33,8 @@ from functions.store import Invite, Visit
 from functions.store.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
-DURATION, CONNECTIONS, THREADS = 10, 32, 2
-INVITES = 40_000  # more than the first-tap run can use up, so every POST is a first rating
+DURATION, CONNECTIONS, THREADS, ROUNDS = 5, 32, 2, 3
+INVITES = 30_000  # more than the first-tap runs can use up, so every POST there is a first rating
 WORKERS, SERVER_THREADS = 2, 8
 NOW = datetime.now(UTC)
 
@@ -67,8 +69,9 @@ wrk.headers["Content-Type"] = "application/json"
 """
 
 
-def seed(path: Path, count: int) -> tuple[Path, str]:
-    """The demo clinic with ``count`` texted visits; returns the file of their tokens and one opened token."""
+def seed(path: Path, count: int) -> tuple[list[Path], str]:
+    """The demo clinic with ``count`` texted visits; returns one file of their tokens per round (each first tap
+    on an invite of its own) and one opened token."""
     store = SqliteStore(str(path))
     clinic = save_clinic(store, DEMO_CLINIC, NOW)
     tokens = [new_token() for _ in range(count + 1)]
@@ -83,9 +86,13 @@ def seed(path: Path, count: int) -> tuple[Path, str]:
     opened = tokens.pop()
     store.mark_opened(opened, NOW)
     store.close()
-    listing = path.with_suffix(".tokens")
-    listing.write_text("\n".join(tokens) + "\n")
-    return listing, opened
+    share = len(tokens) // ROUNDS
+    listings = []
+    for n in range(ROUNDS):
+        listing = path.with_suffix(f".tokens{n}")
+        listing.write_text("\n".join(tokens[n * share:(n + 1) * share]) + "\n")
+        listings.append(listing)
+    return listings, opened
 
 
 def free_port() -> int:
@@ -168,22 +175,35 @@ class WalWatch:
         return self.size()
 
 
+def summary(runs: list[dict], static: list[dict]) -> dict:
+    """Medians over the rounds; the ratio pairs each run with the static run just before it; the worst p99."""
+    return {"rps": statistics.median(r["rps"] for r in runs),
+            "ratio": statistics.median(r["rps"] / s["rps"] for r, s in zip(runs, static, strict=True)),
+            "p50_us": statistics.median(r["p50_us"] for r in runs), "p99_us": max(r["p99_us"] for r in runs),
+            "errors": sum(r["status"] + r["socket"] for r in runs), "requests": sum(r["requests"] for r in runs)}
+
+
 def measure(kind: str, folder: Path) -> dict:
     folder.mkdir()
-    tokens, opened = seed(folder / "db.sqlite3", INVITES)
+    token_files, opened = seed(folder / "db.sqlite3", INVITES)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start(kind, port, folder)
     watch = WalWatch(folder / "db.sqlite3-wal")
+    runs: dict[str, list[dict]] = {}
     try:
         wrk(f"{base}/assets/page.js", "", folder, seconds=2)  # warm the workers up; not counted
-        results = {
-            "static asset": wrk(f"{base}/assets/page.js", "", folder),
-            "rating page": wrk(f"{base}/{opened}/", "", folder),
-            "API GET (opened)": wrk(f"{base}/api/v1/invites/{opened}", "", folder),
-            "POST rating, first tap": wrk(base, FIRST_TAPS % {"tokens": tokens, "threads": THREADS}, folder),
-            "POST rating, repeat": wrk(f"{base}/api/v1/invites/{opened}/rating", REPEAT_TAP, folder),
-        }
+        for tokens in token_files:
+            workloads = {
+                "static asset": (f"{base}/assets/page.js", ""),
+                "rating page": (f"{base}/{opened}/", ""),
+                "API GET (opened)": (f"{base}/api/v1/invites/{opened}", ""),
+                "POST rating, first tap": (base, FIRST_TAPS % {"tokens": tokens, "threads": THREADS}),
+                "POST rating, repeat": (f"{base}/api/v1/invites/{opened}/rating", REPEAT_TAP),
+            }
+            for name, (url, script) in workloads.items():
+                runs.setdefault(name, []).append(wrk(url, script, folder))
+        results = {name: summary(done, runs["static asset"]) for name, done in runs.items()}
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -200,8 +220,8 @@ def first_rating_sql(folder: Path) -> tuple[int, int]:
     from functions.services import Services
 
     folder.mkdir()
-    tokens, _ = seed(folder / "db.sqlite3", 1)
-    token = tokens.read_text().split()[0]
+    token_files, _ = seed(folder / "db.sqlite3", ROUNDS)
+    token = token_files[0].read_text().split()[0]
     settings = Settings().with_overrides(sqlite_path=str(folder / "db.sqlite3"), outbox_path=str(folder / "outbox"))
     services = Services(settings)
     client = create_app(settings, services=services).test_client()
@@ -229,18 +249,19 @@ def main() -> None:
         statements, commits = first_rating_sql(Path(tmp) / "sql")
         runs = {kind: measure(kind, Path(tmp) / kind) for kind in ("gunicorn", "waitress")}
     load_after = os.getloadavg()
-    print(f"serving: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s on 127.0.0.1, gzip accepted; gunicorn gthread "
+    print(f"serving: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s x {ROUNDS} rounds on 127.0.0.1, gzip accepted; "
+          f"gunicorn gthread "
           f"{WORKERS} workers x {SERVER_THREADS} threads, waitress {SERVER_THREADS} threads; {os.cpu_count()} cores; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"a first rating (SQLite): {statements} SQL statements, {commits} separate commits")
     for kind, run in runs.items():
-        base = run["results"]["static asset"]["rps"]
-        print(f"\n{kind}:")
+        print(f"\n{kind} (medians of {ROUNDS} rounds; p99 the worst round):")
         for name, r in run["results"].items():
-            errors = r["status"] + r["socket"]
-            print(f"  {name:<24} {r['rps']:8.0f} req/s  {r['rps'] / base:5.2f}x static  "
-                  f"p50 {r['p50_us'] / 1000:6.1f} ms  p99 {r['p99_us'] / 1000:7.1f} ms  errors {errors}")
-        print(f"  first ratings stored: {run['first_ratings']}; WAL peak {run['wal_peak'] / 2**20:.1f} MB, "
+            print(f"  {name:<24} {r['rps']:8.0f} req/s  {r['ratio']:5.2f}x static  "
+                  f"p50 {r['p50_us'] / 1000:6.1f} ms  p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}")
+        taps = run["results"]["POST rating, first tap"]["requests"]
+        print(f"  first taps sent {taps}, first ratings stored {run['first_ratings'] - 1}; "
+              f"WAL peak {run['wal_peak'] / 2**20:.1f} MB, "
               f"after {run['wal_after'] / 2**20:.1f} MB (goal <= 32 MB)")
     g, w = runs["gunicorn"]["results"], runs["waitress"]["results"]
     print("\ngunicorn / waitress: " + ", ".join(f"{name} {g[name]['rps'] / w[name]['rps']:.2f}x" for name in g))

@@ -152,7 +152,7 @@ def test_the_schedules_run_once_with_two_workers(tmp_path) -> None:
     runs = re.findall(r"schedules: (dispatch|sweep) at (\S+) by pid (\d+)", log)
     assert {pid for _, _, pid in runs} <= booted and len({pid for _, _, pid in runs}) == 1  # one runner
     per_job = Counter(job for job, _, _ in runs)
-    assert 3 <= per_job["dispatch"] <= 7 and per_job["sweep"] >= 3 * per_job["dispatch"] - 2
+    assert 3 <= per_job["dispatch"] <= 7 and per_job["sweep"] >= per_job["dispatch"]  # the sweep every 0.5 s
     for job in ("dispatch", "sweep"):
         slots = [at for name, at, _ in runs if name == job]
         assert len(slots) == len(set(slots))  # each run once, never by both workers

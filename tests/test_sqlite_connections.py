@@ -25,20 +25,42 @@ def test_each_thread_keeps_one_connection_across_requests(settings) -> None:
     assert store.connections_opened == 1 + 4
 
 
-def test_opening_an_opened_invite_again_takes_no_write_lock(settings, services) -> None:
-    services.store.put_invite(invite("AbCdEfGhIjKl"))
-    assert services.store.mark_opened("AbCdEfGhIjKl", NOW) is True
-    writer = sqlite3.connect(settings.sqlite_path, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # someone else holds the write lock (an import, a long dispatch)
-    answered = []
+def under_someone_elses_write_lock(path: str, call) -> list:
+    """Run ``call`` in a thread while another connection holds the write lock; what it returned within 3 s."""
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # an import, a long dispatch
+    answered: list = []
     try:
-        reader = threading.Thread(target=lambda: answered.append(services.store.mark_opened("AbCdEfGhIjKl", NOW)))
+        reader = threading.Thread(target=lambda: answered.append(call()))
         reader.start()
         reader.join(timeout=3)
-        assert answered == [False], "a repeat open waited for the write lock"
+        return answered
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_opening_an_opened_invite_again_takes_no_write_lock(settings, services) -> None:
+    services.store.put_invite(invite("AbCdEfGhIjKl"))
+    assert services.store.mark_opened("AbCdEfGhIjKl", NOW) is True
+    answered = under_someone_elses_write_lock(settings.sqlite_path,
+                                              lambda: services.store.mark_opened("AbCdEfGhIjKl", NOW))
+    assert answered == [False], "a repeat open waited for the write lock"
+
+
+def test_a_repeat_tap_takes_no_write_lock(settings, services) -> None:
+    from functions.store import Reward
+
+    reward = Reward(clinic_id="c1", reward_id="2026-11/v1", visit_id="v1", phone="+79161234501", amount_minor=10000,
+                    currency="RUB", created_at=NOW)
+    services.store.put_invite(invite("AbCdEfGhIjKl"))
+    assert services.store.record_rating("AbCdEfGhIjKl", 5, NOW) is True
+    assert services.store.grant_reward(reward, 0, None) == "granted"
+
+    def tap_again() -> tuple:
+        return services.store.record_rating("AbCdEfGhIjKl", 5, NOW), services.store.grant_reward(reward, 0, None)
+
+    assert under_someone_elses_write_lock(settings.sqlite_path, tap_again) == [(False, "exists")]
 
 
 def test_the_write_ahead_log_is_cut_back_past_its_bound(settings) -> None:

@@ -161,6 +161,8 @@ class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteAdmin):
         return self._changed("UPDATE invites SET opened_at = ? WHERE token = ? AND opened_at IS NULL", iso(now), token)
 
     def record_rating(self, token: str, score: int, now: datetime) -> bool:
+        if self._one("SELECT 1 FROM invites WHERE token = ? AND score IS NULL", token) is None:
+            return False  # a repeat tap: a read, no write lock
         return self._changed(
             "UPDATE invites SET score = ?, rated_at = ? WHERE token = ? AND score IS NULL", score, iso(now), token)
 

@@ -22,7 +22,7 @@ JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 # Past this the keeper checkpoints at once; the bound we promise (32 MB) leaves room for a busy second.
 CHECKPOINT_OVER = 4 * 1024 * 1024
 # How long the keeper waits for readers to move on; new writers queue behind it meanwhile.
-CHECKPOINT_WAIT_MS = 500
+CHECKPOINT_WAIT_MS = 1000
 BUSY_TIMEOUT_MS = 30_000
 
 

@@ -40,6 +40,9 @@ def _insert(db: sqlite3.Connection, reward: Reward) -> None:
 
 class SqliteRewards:
     def grant_reward(self, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str:
+        # A ledger row is never deleted: when it is there (a repeat tap), say so without taking the write lock.
+        if self._one("SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?", reward.clinic_id, reward.reward_id):
+            return EXISTS
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?",
                           (reward.clinic_id, reward.reward_id)).fetchone():
