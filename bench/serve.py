@@ -140,14 +140,39 @@ def serve_with_waitress(port: int) -> None:
                    channel_timeout=30, _quiet=True)
 
 
-def wrk(url: str, script: str, folder: Path, seconds: int = DURATION) -> dict:
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and all its descendants so far: what a request costs the server,
+    whatever else the shared machine is doing."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        pid = int(stat.parent.name)
+        parents[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, script: str, folder: Path, seconds: int = DURATION, server: int = 0) -> dict:
     lua = folder / "load.lua"
     lua.write_text(script + DONE)
+    cpu_before = cpu_seconds(server) if server else 0.0
     done = subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s",
                            "-H", "Accept-Encoding: gzip", "-s", str(lua), url],
                           capture_output=True, text=True, timeout=seconds + 30, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    if server:
+        cpu = cpu_seconds(server) - cpu_before
+        result["cpu_us"] = cpu / max(result["requests"], 1) * 1e6
+        result["cores"] = cpu / (result["duration_us"] / 1e6)
     return result
 
 
@@ -180,7 +205,8 @@ def summary(runs: list[dict], static: list[dict]) -> dict:
     return {"rps": statistics.median(r["rps"] for r in runs),
             "ratio": statistics.median(r["rps"] / s["rps"] for r, s in zip(runs, static, strict=True)),
             "p50_us": statistics.median(r["p50_us"] for r in runs), "p99_us": max(r["p99_us"] for r in runs),
-            "errors": sum(r["status"] + r["socket"] for r in runs), "requests": sum(r["requests"] for r in runs)}
+            "errors": sum(r["status"] + r["socket"] for r in runs), "requests": sum(r["requests"] for r in runs),
+            "cpu_us": statistics.median(r["cpu_us"] for r in runs), "cores": max(r["cores"] for r in runs)}
 
 
 def measure(kind: str, folder: Path) -> dict:
@@ -202,7 +228,7 @@ def measure(kind: str, folder: Path) -> dict:
                 "POST rating, repeat": (f"{base}/api/v1/invites/{opened}/rating", REPEAT_TAP),
             }
             for name, (url, script) in workloads.items():
-                runs.setdefault(name, []).append(wrk(url, script, folder))
+                runs.setdefault(name, []).append(wrk(url, script, folder, server=process.pid))
         results = {name: summary(done, runs["static asset"]) for name, done in runs.items()}
     finally:
         process.send_signal(signal.SIGTERM)
@@ -257,14 +283,17 @@ def main() -> None:
     for kind, run in runs.items():
         print(f"\n{kind} (medians of {ROUNDS} rounds; p99 the worst round):")
         for name, r in run["results"].items():
-            print(f"  {name:<24} {r['rps']:8.0f} req/s  {r['ratio']:5.2f}x static  "
-                  f"p50 {r['p50_us'] / 1000:6.1f} ms  p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}")
+            print(f"  {name:<24} {r['rps']:6.0f} req/s {r['ratio']:5.2f}x static  p50 {r['p50_us'] / 1000:5.1f} ms  "
+                  f"p99 {r['p99_us'] / 1000:6.1f} ms  errors {r['errors']}  CPU {r['cpu_us']:5.0f} us/req  "
+                  f"{r['cores']:.2f} cores at most")
         taps = run["results"]["POST rating, first tap"]["requests"]
         print(f"  first taps sent {taps}, first ratings stored {run['first_ratings'] - 1}; "
               f"WAL peak {run['wal_peak'] / 2**20:.1f} MB, "
               f"after {run['wal_after'] / 2**20:.1f} MB (goal <= 32 MB)")
     g, w = runs["gunicorn"]["results"], runs["waitress"]["results"]
-    print("\ngunicorn / waitress: " + ", ".join(f"{name} {g[name]['rps'] / w[name]['rps']:.2f}x" for name in g))
+    print("\ngunicorn / waitress, req/s: " + ", ".join(f"{name} {g[name]['rps'] / w[name]['rps']:.2f}x" for name in g))
+    print("gunicorn / waitress, CPU per request: "
+          + ", ".join(f"{name} {g[name]['cpu_us'] / w[name]['cpu_us']:.2f}x" for name in g))
     print("goals: rating page >= 0.7x and POST rating >= 0.5x the static asset on the same server, 0 errors")
 
 
