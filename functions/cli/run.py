@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from functions.cli.group import echo_json, main
+from functions.config import Settings
 from functions.services import Services, utcnow
 
 
@@ -26,13 +29,13 @@ SERVER_OPTIONS = (
 )
 
 
-def server_options(command):
+def server_options(command: Callable) -> Callable:
     for option in reversed(SERVER_OPTIONS):
         command = option(command)
     return command
 
 
-def _server_settings(services: Services, workers: int | None, threads: int | None, **more: object):
+def _server_settings(services: Services, workers: int | None, threads: int | None, **more: object) -> Settings:
     chosen = {k: v for k, v in {"workers": workers, "threads": threads}.items() if v is not None}
     return services.settings.with_overrides(**chosen, **more)
 
@@ -41,7 +44,8 @@ def _server_settings(services: Services, workers: int | None, threads: int | Non
 @server_options
 @click.pass_obj
 def serve(services: Services, host: str, port: int | None, workers: int | None, threads: int | None) -> None:
-    """Serve the page, the API, the dashboard and the outbox, and run the schedules (dispatch, sweep, digest)."""
+    """Serve the page, the API, the dashboard and the outbox, and run the schedules (dispatch, sweep, digest,
+    purge)."""
     from functions.server.serving import run
 
     run(_server_settings(services, workers, threads), host, port or services.settings.port)
