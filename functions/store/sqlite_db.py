@@ -3,8 +3,10 @@ work on it; and the write-ahead log kept bounded.
 
 A server's worker threads live as long as the process, so each opens its connection once. Under
 constant reads the WAL never reaches a moment without readers, so SQLite's own checkpoints cannot
-restart it and it grows without end (116 MB against a 188 KB database in one load run); the keeper
-(``keep_wal_small``, run four times a second by the server) checkpoints and truncates it past a bound.
+restart it and it grows without end (116 MB against a 188 KB database in one load run). The keeper
+(``keep_wal_small``, run four times a second by the server) checkpoints and truncates it past 4 MB; when
+writers crowd the keeper out, the write that finds the WAL past 16 MB checkpoints it first itself, so
+writes wait a moment rather than the file growing on.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -21,8 +24,11 @@ from functions.store.unit import PendingEffects, run_all
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 # Past this the keeper checkpoints at once; the bound we promise (32 MB) leaves room for a busy second.
 CHECKPOINT_OVER = 4 * 1024 * 1024
-# How long the keeper waits for readers to move on; new writers queue behind it meanwhile.
+# How long the keeper waits for the lock and for readers to move on; new writers queue behind it meanwhile.
 CHECKPOINT_WAIT_MS = 1000
+# Past this a write transaction checkpoints before it begins (waiting longer: here the bound is at stake).
+WRITERS_CHECKPOINT_OVER = 16 * 1024 * 1024
+WRITERS_WAIT_MS = 2000
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -33,6 +39,8 @@ class SqliteDb:
         self._pending = PendingEffects()
         self._opened = 0
         self._opened_lock = threading.Lock()
+        self._checkpointing = threading.Lock()  # one thread of a process checkpoints; the others wait for it
+        self._writers_try_at = 0.0
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -69,6 +77,8 @@ class SqliteDb:
         """
         db = self._db
         outermost = not db.in_transaction
+        if outermost:
+            self._make_room()
         db.execute("BEGIN IMMEDIATE" if outermost else "SAVEPOINT part")
         self._pending.enter()
         try:
@@ -85,6 +95,14 @@ class SqliteDb:
             raise
         run_all(self._pending.leave(succeeded=True))
 
+    def _make_room(self) -> None:
+        """Before a write transaction: past the hard bound, checkpoint first (while a reader still needs the
+        log, try again only half a second later: nothing can shrink it meanwhile)."""
+        if self.wal_bytes() <= WRITERS_CHECKPOINT_OVER or time.monotonic() < self._writers_try_at:
+            return
+        if not self.keep_wal_small(WRITERS_CHECKPOINT_OVER, wait_ms=WRITERS_WAIT_MS):
+            self._writers_try_at = time.monotonic() + 0.5
+
     @contextmanager
     def atomic(self) -> Iterator[None]:
         with self._transaction():
@@ -100,24 +118,31 @@ class SqliteDb:
         except FileNotFoundError:
             return 0
 
-    def keep_wal_small(self, over: int = CHECKPOINT_OVER) -> bool:
+    def keep_wal_small(self, over: int = CHECKPOINT_OVER, wait_ms: int = CHECKPOINT_WAIT_MS) -> bool:
         """Past ``over`` bytes, copy the WAL into the database and truncate it; True when that happened.
 
         A checkpoint that cannot finish within the wait (a long reader) changes nothing and is tried
         again on the next call.
         """
-        if self.wal_bytes() <= over:
-            return False
         db = self._db
-        if db.in_transaction:
+        if db.in_transaction or self.wal_bytes() <= over:
             return False
-        db.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
-        try:
-            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        except sqlite3.OperationalError:
-            busy = 1
-        finally:
-            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        with self._checkpointing:
+            if self.wal_bytes() <= over:
+                return False  # another thread just did it
+            # A passive checkpoint copies what it can and blocks no one. Only when no reader still needs the
+            # log is truncating it tried (which holds writers back until readers move on): a long reader,
+            # such as a backup, then never makes writers wait.
+            busy, logged, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if busy or copied < logged:
+                return False
+            db.execute(f"PRAGMA busy_timeout={wait_ms}")
+            try:
+                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.OperationalError:
+                busy = 1
+            finally:
+                db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return busy == 0
 
     def close(self) -> None:
