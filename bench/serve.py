@@ -1,5 +1,6 @@
 """Serving under load, side by side in one run: gunicorn (gthread) and waitress serving the same app on
-127.0.0.1, each driven by wrk (2 threads, 32 connections, 5 s per workload, 5 s timeout: bounded).
+127.0.0.1, both up at once and driven in turn by wrk (2 threads, 32 connections, 5 s per workload, 5 s
+timeout: bounded), so the comparison between them is made of runs one right after the other.
 
 Each workload is compared with a static asset served by the same server just before it, in three rounds
 (the median ratio: other work on the machine moves both sides of a ratio alike); goals: rating page >= 0.7x,
@@ -209,34 +210,60 @@ def summary(runs: list[dict], static: list[dict]) -> dict:
             "cpu_us": statistics.median(r["cpu_us"] for r in runs), "cores": max(r["cores"] for r in runs)}
 
 
-def measure(kind: str, folder: Path) -> dict:
-    folder.mkdir()
-    token_files, opened = seed(folder / "db.sqlite3", INVITES)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = start(kind, port, folder)
-    watch = WalWatch(folder / "db.sqlite3-wal")
-    runs: dict[str, list[dict]] = {}
+class Served:
+    """One server under test: its own database, port and process, and the WAL it leaves."""
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        folder.mkdir()
+        self.kind, self.folder = kind, folder
+        self.token_files, self.opened = seed(folder / "db.sqlite3", INVITES)
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = start(kind, port, folder)
+        self.watch = WalWatch(folder / "db.sqlite3-wal")
+        self.runs: dict[str, list[dict]] = {}
+
+    def workloads(self, round_number: int) -> dict[str, tuple[str, str]]:
+        tokens = self.token_files[round_number]
+        return {
+            "static asset": (f"{self.base}/assets/page.js", ""),
+            "rating page": (f"{self.base}/{self.opened}/", ""),
+            "API GET (opened)": (f"{self.base}/api/v1/invites/{self.opened}", ""),
+            "POST rating, first tap": (self.base, FIRST_TAPS % {"tokens": tokens, "threads": THREADS}),
+            "POST rating, repeat": (f"{self.base}/api/v1/invites/{self.opened}/rating", REPEAT_TAP),
+        }
+
+    def load(self, name: str, round_number: int) -> None:
+        url, script = self.workloads(round_number)[name]
+        self.runs.setdefault(name, []).append(wrk(url, script, self.folder, server=self.process.pid))
+
+    def stop(self) -> dict:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+        wal_after = self.watch.stop()
+        rated = SqliteStore(str(self.folder / "db.sqlite3"))._one(
+            "SELECT count(*) FROM invites WHERE score IS NOT NULL")[0]
+        results = {name: summary(done, self.runs["static asset"]) for name, done in self.runs.items()}
+        return {"results": results, "runs": self.runs, "wal_peak": self.watch.peak, "wal_after": wal_after,
+                "first_ratings": rated}
+
+
+def measure(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict]:
+    """Both servers up at once, loaded in turn: each workload on one, then at once on the other, round after
+    round, so whatever else the machine does falls on both alike."""
+    served: list[Served] = []
     try:
-        wrk(f"{base}/assets/page.js", "", folder, seconds=2)  # warm the workers up; not counted
-        for tokens in token_files:
-            workloads = {
-                "static asset": (f"{base}/assets/page.js", ""),
-                "rating page": (f"{base}/{opened}/", ""),
-                "API GET (opened)": (f"{base}/api/v1/invites/{opened}", ""),
-                "POST rating, first tap": (base, FIRST_TAPS % {"tokens": tokens, "threads": THREADS}),
-                "POST rating, repeat": (f"{base}/api/v1/invites/{opened}/rating", REPEAT_TAP),
-            }
-            for name, (url, script) in workloads.items():
-                runs.setdefault(name, []).append(wrk(url, script, folder, server=process.pid))
-        results = {name: summary(done, runs["static asset"]) for name, done in runs.items()}
+        for kind in kinds:
+            served.append(Served(kind, folder / kind))
+        for server in served:
+            wrk(f"{server.base}/assets/page.js", "", server.folder, seconds=2)  # warm up; not counted
+        for round_number in range(ROUNDS):
+            for name in served[0].workloads(round_number):
+                for server in served:
+                    server.load(name, round_number)
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
-    wal_after = watch.stop()
-    store = SqliteStore(str(folder / "db.sqlite3"))
-    rated = store._one("SELECT count(*) FROM invites WHERE score IS NOT NULL")[0]
-    return {"results": results, "wal_peak": watch.peak, "wal_after": wal_after, "first_ratings": rated}
+        done = {server.kind: server.stop() for server in served}
+    return done
 
 
 def first_rating_sql(folder: Path) -> tuple[int, int]:
@@ -273,7 +300,7 @@ def main() -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         statements, commits = first_rating_sql(Path(tmp) / "sql")
-        runs = {kind: measure(kind, Path(tmp) / kind) for kind in ("gunicorn", "waitress")}
+        runs = measure(Path(tmp), ("gunicorn", "waitress"))
     load_after = os.getloadavg()
     print(f"serving: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s x {ROUNDS} rounds on 127.0.0.1, gzip accepted; "
           f"gunicorn gthread "
@@ -290,10 +317,13 @@ def main() -> None:
         print(f"  first taps sent {taps}, first ratings stored {run['first_ratings'] - 1}; "
               f"WAL peak {run['wal_peak'] / 2**20:.1f} MB, "
               f"after {run['wal_after'] / 2**20:.1f} MB (goal <= 32 MB)")
-    g, w = runs["gunicorn"]["results"], runs["waitress"]["results"]
-    print("\ngunicorn / waitress, req/s: " + ", ".join(f"{name} {g[name]['rps'] / w[name]['rps']:.2f}x" for name in g))
-    print("gunicorn / waitress, CPU per request: "
-          + ", ".join(f"{name} {g[name]['cpu_us'] / w[name]['cpu_us']:.2f}x" for name in g))
+    g, w = runs["gunicorn"], runs["waitress"]
+    pairs = {name: statistics.median(a["rps"] / b["rps"] for a, b in zip(g["runs"][name], w["runs"][name], strict=True))
+             for name in g["runs"]}
+    print("\ngunicorn / waitress, req/s (median over the rounds of runs made one right after the other): "
+          + ", ".join(f"{name} {ratio:.2f}x" for name, ratio in pairs.items()))
+    print("gunicorn / waitress, CPU per request: " + ", ".join(
+        f"{name} {g['results'][name]['cpu_us'] / w['results'][name]['cpu_us']:.2f}x" for name in pairs))
     print("goals: rating page >= 0.7x and POST rating >= 0.5x the static asset on the same server, 0 errors")
 
 

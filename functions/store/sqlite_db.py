@@ -6,7 +6,8 @@ constant reads the WAL never reaches a moment without readers, so SQLite's own c
 restart it and it grows without end (116 MB against a 188 KB database in one load run). The keeper
 (``keep_wal_small``, run four times a second by the server) checkpoints and truncates it past 4 MB; when
 writers crowd the keeper out, the write that finds the WAL past 16 MB checkpoints it first itself, so
-writes wait a moment rather than the file growing on.
+writes wait a moment rather than the file growing on. A long reader (a backup) pins the log whatever
+anyone does: after a truncation it kept from finishing, none is tried for a second.
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 # Past this the keeper checkpoints at once; the bound we promise (32 MB) leaves room for a busy second.
 CHECKPOINT_OVER = 4 * 1024 * 1024
 # How long the keeper waits for the lock and for readers to move on; new writers queue behind it meanwhile.
-CHECKPOINT_WAIT_MS = 1000
+CHECKPOINT_WAIT_MS = 200
 # Past this a write transaction checkpoints before it begins (waiting longer: here the bound is at stake).
 WRITERS_CHECKPOINT_OVER = 16 * 1024 * 1024
-WRITERS_WAIT_MS = 2000
+WRITERS_WAIT_MS = 500
+# After a truncation that a reader kept from finishing, none is tried for this long: a long reader (a
+# backup, an export) pins the log whatever we do, and writers must not wait on it again and again.
+TRUNCATE_PAUSE_SECONDS = 1.0
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -40,7 +44,7 @@ class SqliteDb:
         self._opened = 0
         self._opened_lock = threading.Lock()
         self._checkpointing = threading.Lock()  # one thread of a process checkpoints; the others wait for it
-        self._writers_try_at = 0.0
+        self._truncate_after = 0.0
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -96,12 +100,9 @@ class SqliteDb:
         run_all(self._pending.leave(succeeded=True))
 
     def _make_room(self) -> None:
-        """Before a write transaction: past the hard bound, checkpoint first (while a reader still needs the
-        log, try again only half a second later: nothing can shrink it meanwhile)."""
-        if self.wal_bytes() <= WRITERS_CHECKPOINT_OVER or time.monotonic() < self._writers_try_at:
-            return
-        if not self.keep_wal_small(WRITERS_CHECKPOINT_OVER, wait_ms=WRITERS_WAIT_MS):
-            self._writers_try_at = time.monotonic() + 0.5
+        """Before a write transaction: past the hard bound, checkpoint first."""
+        if self.wal_bytes() > WRITERS_CHECKPOINT_OVER:
+            self.keep_wal_small(WRITERS_CHECKPOINT_OVER, wait_ms=WRITERS_WAIT_MS)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -121,21 +122,17 @@ class SqliteDb:
     def keep_wal_small(self, over: int = CHECKPOINT_OVER, wait_ms: int = CHECKPOINT_WAIT_MS) -> bool:
         """Past ``over`` bytes, copy the WAL into the database and truncate it; True when that happened.
 
-        A checkpoint that cannot finish within the wait (a long reader) changes nothing and is tried
-        again on the next call.
+        A passive checkpoint first copies what it can and blocks no one; then truncating waits up to
+        ``wait_ms`` for the lock and for readers to move on, holding new writers back meanwhile. When a
+        reader kept it from finishing, nothing changed, and no truncation is tried for a second.
         """
         db = self._db
-        if db.in_transaction or self.wal_bytes() <= over:
+        if db.in_transaction or self.wal_bytes() <= over or time.monotonic() < self._truncate_after:
             return False
         with self._checkpointing:
             if self.wal_bytes() <= over:
                 return False  # another thread just did it
-            # A passive checkpoint copies what it can and blocks no one. Only when no reader still needs the
-            # log is truncating it tried (which holds writers back until readers move on): a long reader,
-            # such as a backup, then never makes writers wait.
-            busy, logged, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if busy or copied < logged:
-                return False
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             db.execute(f"PRAGMA busy_timeout={wait_ms}")
             try:
                 busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
@@ -143,6 +140,8 @@ class SqliteDb:
                 busy = 1
             finally:
                 db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if busy:
+                self._truncate_after = time.monotonic() + TRUNCATE_PAUSE_SECONDS
         return busy == 0
 
     def close(self) -> None:
