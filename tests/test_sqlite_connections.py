@@ -91,7 +91,10 @@ def test_the_write_ahead_log_is_cut_back_past_its_bound(settings) -> None:
     assert store.keep_wal_small() is False  # small again: nothing to do
 
 
-def test_a_write_that_finds_the_log_past_its_hard_bound_checkpoints_it_first(settings) -> None:
+def test_a_write_that_finds_the_log_past_its_hard_bound_checkpoints_it_first(settings, monkeypatch) -> None:
+    import functions.store.sqlite_db as sqlite_db
+
+    monkeypatch.setattr(sqlite_db, "WRITERS_WAIT_MS", 100)  # the reader below never leaves: do not wait 5 s on it
     store = SqliteStore(settings.sqlite_path)
     reader = sqlite3.connect(settings.sqlite_path, isolation_level=None)
     reader.execute("BEGIN")

@@ -7,7 +7,7 @@ restart it and it grows without end (116 MB against a 188 KB database in one loa
 (``keep_wal_small``, run four times a second by the server) checkpoints and truncates it past 4 MB; when
 writers crowd the keeper out, the write that finds the WAL past 16 MB checkpoints it first itself, so
 writes wait a moment rather than the file growing on. A long reader (a backup) pins the log whatever
-anyone does: after a truncation it kept from finishing, none is tried for a second.
+anyone does: after a truncation that could not finish, none is tried at that bound for a second.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 CHECKPOINT_OVER = 4 * 1024 * 1024
 # How long the keeper waits for the lock and for readers to move on; new writers queue behind it meanwhile.
 CHECKPOINT_WAIT_MS = 200
-# Past this a write transaction checkpoints before it begins (waiting longer: here the bound is at stake).
+# Past this a write transaction checkpoints before it begins, waiting as long as it takes within reason:
+# every writer of the process queues behind it, so the lock comes free and the bound holds.
 WRITERS_CHECKPOINT_OVER = 16 * 1024 * 1024
-WRITERS_WAIT_MS = 500
-# After a truncation that a reader kept from finishing, none is tried for this long: a long reader (a
-# backup, an export) pins the log whatever we do, and writers must not wait on it again and again.
+WRITERS_WAIT_MS = 5000
+# After a truncation that did not finish, none is tried at that bound for this long: a long reader (a
+# backup, an export) pins the log whatever anyone does, and writers must not wait on it again and again.
 TRUNCATE_PAUSE_SECONDS = 1.0
 BUSY_TIMEOUT_MS = 30_000
 
@@ -44,7 +45,7 @@ class SqliteDb:
         self._opened = 0
         self._opened_lock = threading.Lock()
         self._checkpointing = threading.Lock()  # one thread of a process checkpoints; the others wait for it
-        self._truncate_after = 0.0
+        self._paused_until: dict[int, float] = {}  # per bound: no truncation tried before this moment
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -123,11 +124,11 @@ class SqliteDb:
         """Past ``over`` bytes, copy the WAL into the database and truncate it; True when that happened.
 
         A passive checkpoint first copies what it can and blocks no one; then truncating waits up to
-        ``wait_ms`` for the lock and for readers to move on, holding new writers back meanwhile. When a
-        reader kept it from finishing, nothing changed, and no truncation is tried for a second.
+        ``wait_ms`` for the lock and for readers to move on, holding new writers back meanwhile. When it
+        could not finish, nothing changed, and none is tried at this bound for a second.
         """
         db = self._db
-        if db.in_transaction or self.wal_bytes() <= over or time.monotonic() < self._truncate_after:
+        if db.in_transaction or self.wal_bytes() <= over or time.monotonic() < self._paused_until.get(over, 0.0):
             return False
         with self._checkpointing:
             if self.wal_bytes() <= over:
@@ -141,7 +142,7 @@ class SqliteDb:
             finally:
                 db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             if busy:
-                self._truncate_after = time.monotonic() + TRUNCATE_PAUSE_SECONDS
+                self._paused_until[over] = time.monotonic() + TRUNCATE_PAUSE_SECONDS
         return busy == 0
 
     def close(self) -> None:
