@@ -31,7 +31,7 @@ def test_the_html_alone_paints_the_five_buttons_styled(browser, live) -> None:  
         page = context.new_page()
         refused = only_the_document(page)
         page.goto(f"{base}/{tokens[0]}/", wait_until="load")
-        buttons = page.locator("button.score")
+        buttons = page.locator("#rate button.score")  # the first question's five (not the later "change it")
         assert buttons.count() == 5
         style = buttons.first.evaluate(
             "b => { const s = getComputedStyle(b); return [s.minHeight, s.borderTopColor, s.borderTopLeftRadius, "
