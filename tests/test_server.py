@@ -45,6 +45,7 @@ class Running:
         # The listening socket takes connections before the workers have loaded the app: wait for both.
         while self.log().count("is ready to run") < 2:
             if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()  # never leave it running behind a failed test
                 raise AssertionError(f"the server did not start:\n{self.log()}")
             time.sleep(0.1)
 
