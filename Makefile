@@ -27,6 +27,7 @@ demo: $(VENV)/.runtime
 	PORT=$(PORT) $(PY) -m functions demo
 
 serve: $(VENV)/.runtime
+	$(PY) -m functions init
 	PORT=$(PORT) $(PY) -m functions serve
 
 test: $(VENV)/.dev $(DEPLOY_VENV)/.deploy
@@ -41,6 +42,7 @@ bench: $(VENV)/.dev package
 	$(PY) bench/cold_start.py
 	$(PY) bench/import.py
 	$(PY) bench/page.py
+	$(PY) bench/serve.py
 
 package: $(DEPLOY_VENV)/.deploy
 	mkdir -p build

@@ -57,7 +57,11 @@ def create_app(config: Settings | dict | None = None, services: Services | None 
     if settings.embedded:
         app.register_blueprint(pages.outbox_bp)
 
-    csp = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    from functions.answers.page import style_source
+
+    # The rating page's stylesheet is inline: the CSP allows it by its hash, and no other inline style.
+    csp = (f"default-src 'self'; style-src 'self' {style_source()}; img-src 'self' data:; frame-ancestors 'none'; "
+           "base-uri 'none'; form-action 'self'")
     if settings.api_url:
         csp = csp.replace("default-src 'self'", f"default-src 'self'; connect-src 'self' {settings.api_url}")
 

@@ -59,6 +59,8 @@ class Settings:
     lambda_function: str = ""
     log_level: str = "INFO"
     port: int = 8000
+    workers: int = 2  # the self-hosted server's processes (gunicorn)
+    threads: int = 8  # threads per process
 
     @property
     def embedded(self) -> bool:
@@ -145,6 +147,10 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"{PREFIX}CLAIM_SECONDS must be between 30 and 3600, got {settings.claim_seconds}")
     if not 1 <= settings.dispatch_workers <= 64:
         raise ConfigError(f"{PREFIX}DISPATCH_WORKERS must be between 1 and 64, got {settings.dispatch_workers}")
+    if not 1 <= settings.workers <= 32:
+        raise ConfigError(f"{PREFIX}WORKERS must be between 1 and 32, got {settings.workers}")
+    if not 1 <= settings.threads <= 64:
+        raise ConfigError(f"{PREFIX}THREADS must be between 1 and 64, got {settings.threads}")
     if not 1 <= settings.port <= 65535:
         raise ConfigError(f"PORT must be a TCP port, got {settings.port}")
     return settings

@@ -1,14 +1,21 @@
-"""The demo clinic: what ``make demo`` seeds. Running it again duplicates nothing."""
+"""The demo clinic: what ``make demo`` seeds, and its day played faster than real time.
+
+The clinic keeps its real rules (texts two hours after the visit, inside 10:00-21:00, one reminder an
+hour later when the link was never opened); the day's visits end one after another, and the server's
+schedules run on a clock that moves ``speed`` times faster, so invites and reminders go out over a few
+minutes as they would over an afternoon. Running it again duplicates nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from functions.clinics.clinic import save_clinic
 from functions.invites.dispatch import dispatch_clinic
 from functions.invites.links import invite_link
-from functions.services import Services
+from functions.services import Services, utcnow
 from functions.visits.intake import import_rows
 
 DEMO_CLINIC = {
@@ -28,36 +35,65 @@ DEMO_CLINIC = {
     ],
     "directors": ["director@zdorovie.example"],
     "reward": {"amount_minor": 10000, "currency": "RUB"},
+    "sending": {"delay_minutes": 120, "window": "10:00-21:00", "reminders": 1, "reminder_hours": 1},
 }
 
 DEMO_OWNER = "owner@zdorovie.example"
 
+# Who came today, and how long before the demo's start their visit ended: the first three are due at once
+# (two hours have passed), the rest become due one after another as the demo's day goes on.
 PATIENTS = (
-    ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И."),
-    ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С."),
-    ("Мария Соколова", "+79161234503", "Иванов И. И."),
+    ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И.", 190),
+    ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С.", 170),
+    ("Мария Соколова", "+79161234503", "Иванов И. И.", 150),
+    ("Ольга Морозова", "+79161234504", "Петрова А. С.", 105),
+    ("Игорь Волков", "+79161234505", "Иванов И. И.", 80),
+    ("Елена Лебедева", "+79161234506", "Петрова А. С.", 55),
+    ("Денис Новиков", "+79161234507", "Иванов И. И.", 30),
 )
 
+# The demo plays this part of the clinic's day; started outside it, it plays today's midday instead.
+PLAYED = (time(10, 30), time(17, 0))
 
-def seed_demo(services: Services, now: datetime) -> list[tuple[str, str]]:
-    """Save the clinic, import three of today's visits, dispatch, and return (patient, link) pairs."""
-    clinic = save_clinic(services.store, DEMO_CLINIC, now)
-    services.store.put_member(clinic.id, DEMO_OWNER, "owner", now)
-    services.store.put_member(clinic.id, DEMO_CLINIC["directors"][0], "director", now)
-    local_now = now.astimezone(clinic.zone)
-    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+@dataclass(frozen=True)
+class DemoClock:
+    """Clinic time for the demo's schedules: from ``start``, ``speed`` times faster than the wall clock."""
+
+    start: datetime
+    real_start: datetime
+    speed: float
+    zone: ZoneInfo
+
+    @classmethod
+    def starting(cls, real_now: datetime, speed: float) -> DemoClock:
+        zone = ZoneInfo(str(DEMO_CLINIC["timezone"]))
+        local = real_now.astimezone(zone)
+        if not PLAYED[0] <= local.time() <= PLAYED[1]:
+            local = local.replace(hour=12, minute=0, second=0, microsecond=0)
+        return cls(local.astimezone(UTC), real_now, speed, zone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(self.zone)
+
+    def __call__(self) -> datetime:
+        return self.start + (utcnow() - self.real_start) * self.speed
+
+
+def seed_demo(services: Services, start: datetime) -> list[tuple[str, str]]:
+    """Save the clinic and today's visits, dispatch at ``start``, and return (patient, link) of those texted."""
+    clinic = save_clinic(services.store, DEMO_CLINIC, start)
+    services.store.put_member(clinic.id, DEMO_OWNER, "owner", start)
+    services.store.put_member(clinic.id, str(DEMO_CLINIC["directors"][0]), "director", start)
+    local_start = start.astimezone(clinic.zone)
     rows = []
-    for n, (name, phone, doctor) in enumerate(PATIENTS, start=1):
-        # Visits that already happened today, so the dispatcher finds them due.
-        at = max(local_now - timedelta(minutes=25 * n), midnight + timedelta(minutes=n))
-        rows.append((n, {"external_id": f"demo-{midnight:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
+    for n, (name, phone, doctor, minutes_ago) in enumerate(PATIENTS, start=1):
+        at = local_start - timedelta(minutes=minutes_ago)
+        rows.append((n, {"external_id": f"demo-{local_start:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
                          "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да"}))
     import_rows(services.store, clinic, rows, services.settings.token_days)
-    # The demo texts its visits at once, whatever the hour: nothing leaves this machine (the outbox),
-    # and a newcomer should not have to wait for 10:00 to see the funnel. Only this unsaved copy of
-    # the rules says so; the stored clinic keeps the real delay and window.
-    anytime = replace(clinic.sending, delay_minutes=0, window_from=time.min, window_to=time.max)
-    dispatch_clinic(services, replace(clinic, sending=anytime), now)
+    dispatch_clinic(services, clinic, start)
     links = []
     for _, row in rows:
         visit = services.store.get_visit(clinic.id, str(row["external_id"]))

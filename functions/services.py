@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from functions.clinics.clinic import Clinic, load_clinic
+from functions.clinics.clinic import Clinic, parse_clinic
 from functions.config import ConfigError, Settings
 from functions.store import Store, open_store
 from functions.transports import (
@@ -23,6 +23,8 @@ from functions.transports import (
 # Bounded exponential backoff for failed sends: 1, 2, 4 ... minutes, never more than an hour.
 BACKOFF_START = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
+# Parsed clinics kept per process; past this many the cache starts over (a process serves a few clinics).
+CLINICS_CACHED = 1000
 
 
 def backoff(attempts: int) -> timedelta:
@@ -38,6 +40,7 @@ class Services:
                  sms: SmsTransport | None = None, email: EmailTransport | None = None,
                  rewards: RewardProvider | None = None) -> None:
         self.settings = settings
+        self._clinics: dict[str, tuple[int, Clinic]] = {}  # id -> (version, parsed clinic)
         if rewards is not None:
             self.rewards = rewards
         if store is not None:
@@ -81,7 +84,21 @@ class Services:
         return path.read_text().strip()
 
     def clinic(self, clinic_id: str) -> Clinic | None:
-        return load_clinic(self.store, clinic_id)
+        """The clinic, parsed once per change: a call asks the store only whether its version moved, so an
+        edit made by any process (the dashboard, the command line) is seen by the next request everywhere."""
+        cached = self._clinics.get(clinic_id)
+        found = self.store.get_clinic_since(clinic_id, cached[0] if cached else -1)
+        if found is None:
+            self._clinics.pop(clinic_id, None)
+            return None
+        version, doc = found
+        if doc is None and cached is not None:
+            return cached[1]
+        clinic = parse_clinic(doc)
+        if len(self._clinics) >= CLINICS_CACHED:
+            self._clinics.clear()
+        self._clinics[clinic_id] = (version, clinic)
+        return clinic
 
     def claim_until(self, now: datetime) -> datetime:
         return now + timedelta(seconds=self.settings.claim_seconds)

@@ -1,23 +1,56 @@
-"""The demo seeds one clinic and three of today's visits, texts them once, and can run again."""
+"""The demo seeds one clinic and a day of visits, texts those already due once, and can run again; its
+clock plays the clinic's day faster, inside the sending window whatever the real hour."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from functions.demo import seed_demo
+from functions.demo import PATIENTS, DemoClock, seed_demo
+from functions.invites.dispatch import send_due_invites
 
 
 @pytest.mark.parametrize("now", [datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
                                  datetime(2026, 11, 22, 21, 10, tzinfo=UTC)])  # 00:10 in Moscow
 def test_demo_twice_duplicates_nothing(services, outbox, now) -> None:
-    first = seed_demo(services, now)
-    second = seed_demo(services, now)
+    start = DemoClock.starting(now, 60).start
+    first = seed_demo(services, start)
+    second = seed_demo(services, start)
     assert len(first) == 3 and first == second
     assert len(outbox.messages("sms")) == 3
     clinic = services.clinic("demo")
     assert (clinic.timezone, clinic.threshold, clinic.reward_minor, len(clinic.directors)) == (
         "Europe/Moscow", 4, 10000, 1)
+    assert (clinic.sending.delay_minutes, clinic.sending.reminders, clinic.sending.reminder_hours) == (120, 1, 1)
     assert [p.type for p in clinic.platforms] == ["yandex_maps", "2gis", "prodoctorov"]
     assert all(link.startswith("https://otk.example.ru/") for _, link in first)
+
+
+def test_a_demo_started_at_night_plays_the_clinics_midday() -> None:
+    night = DemoClock.starting(datetime(2026, 11, 22, 21, 10, tzinfo=UTC), 60)
+    assert night.local_start.time() == time(12, 0) and night.local_start.date().isoformat() == "2026-11-23"
+    afternoon = DemoClock.starting(datetime(2026, 11, 23, 11, 7, tzinfo=UTC), 60)  # 14:07 in Moscow
+    assert afternoon.start == datetime(2026, 11, 23, 11, 7, tzinfo=UTC)
+
+
+def test_the_clock_runs_faster_than_the_wall(monkeypatch) -> None:
+    import functions.demo as demo
+
+    real = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    clock = DemoClock.starting(real, 60)
+    monkeypatch.setattr(demo, "utcnow", lambda: real + timedelta(seconds=90))
+    assert clock() == clock.start + timedelta(minutes=90)
+
+
+def test_the_rest_of_the_day_goes_out_over_time_with_reminders(services, outbox) -> None:
+    start = DemoClock.starting(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), 60).start
+    seed_demo(services, start)
+    sent_by = []
+    for minutes in range(0, 181, 15):  # the server's dispatch every 15 minutes of the demo's clock
+        send_due_invites(services, start + timedelta(minutes=minutes))
+        sent_by.append(len(outbox.messages("sms")))
+    texts = [m["text"] for m in outbox.messages("sms")]
+    invites = [t for t in texts if "напоминаем" not in t]
+    assert len(invites) == len(PATIENTS) and len(texts) == 2 * len(PATIENTS)  # every invite, then one reminder
+    assert sent_by[0] == 3 and sent_by == sorted(sent_by) and len(set(sent_by)) >= 5  # over time, not at once

@@ -177,9 +177,10 @@ def test_the_first_deploy_runs_the_whole_funnel_and_logs_no_patient(aws) -> None
     # 6. The page on the API (a plain deploy serves it), its assets under the stage prefix.
     page = function.invoke(api_event("GET", f"/{happy}/"))
     assert page["statusCode"] == 200
-    css = re.search(r'href="(/dev/assets/page\.[0-9a-f]{10}\.css)"', page["body"]).group(1)
-    asset = function.invoke(api_event("GET", css.removeprefix("/dev")))
-    assert asset["statusCode"] == 200 and asset["headers"]["Content-Type"].startswith("text/css")
+    assert "<style>" in page["body"]  # the stylesheet is inline: the first paint needs the page alone
+    script = re.search(r'src="(/dev/assets/page\.[0-9a-f]{10}\.js)"', page["body"]).group(1)
+    asset = function.invoke(api_event("GET", script.removeprefix("/dev")))
+    assert asset["statusCode"] == 200 and asset["headers"]["Content-Type"].startswith("text/javascript")
 
     # 7. A happy patient: a score, then the platform's button (a 302 to the clinic's own URL).
     rated = function.invoke(api_event("POST", f"/api/v1/invites/{happy}/rating", body=json.dumps({"score": 5}),

@@ -43,18 +43,20 @@ def funnel(tmp_path: Path):
     server = subprocess.Popen([sys.executable, "-m", "functions", "serve"], env=env, cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            requests.get(base + "/outbox", timeout=1)
-            break
-        except requests.ConnectionError:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-    yield base, cli, tmp_path
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                requests.get(base + "/outbox", timeout=2)
+                break
+            except requests.RequestException:  # refused, or taken by the master while a worker still boots
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        yield base, cli, tmp_path
+    finally:
+        server.terminate()  # SIGTERM: the graceful stop
+        server.wait(timeout=40)
+        log.close()
 
 
 def midday_zone() -> str:

@@ -73,3 +73,12 @@ def test_a_failed_reminder_is_tried_again_next_run(store, settings, clinic_doc) 
     sms.fail = None
     assert send_due_invites(services, NOW + DAY + timedelta(minutes=15)).reminders == {"reminders_sent": 2}
     assert send_due_invites(services, NOW + DAY + timedelta(minutes=30)).reminders == {}
+
+
+def test_a_reminder_a_few_hours_later_goes_out_the_same_day(store, settings, clinic_doc) -> None:
+    services, sms = setup(store, settings, clinic_doc, reminder_hours=2)  # texted at 12:00 Moscow
+    assert send_due_invites(services, NOW + timedelta(hours=1, minutes=45)).reminders == {}
+    report = send_due_invites(services, NOW + timedelta(hours=2))  # 14:00, still the visit's day
+    assert report.reminders == {"reminders_sent": 2}
+    assert len(sms.sent) == 4 and all(m.text.startswith("Клиника Тест: напоминаем") for m in sms.sent[2:])
+    assert send_due_invites(services, NOW + timedelta(hours=4)).reminders == {}  # one reminder, not one a run

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import re
+from html import unescape
 
 from functions.answers.page import build_site
 from functions.texts import SITE
 
 
-def test_build_writes_both_locales_and_the_hashed_assets(tmp_path) -> None:
+def test_build_writes_both_locales_and_the_hashed_script(tmp_path) -> None:
     written = {p.relative_to(tmp_path).as_posix() for p in build_site(tmp_path, "https://api.otklik.ru/")}
-    css = next(name for name in written if name.endswith(".css"))
     js = next(name for name in written if name.endswith(".js"))
-    assert written == {"index.html", "en/index.html", css, js}
-    assert re.fullmatch(r"assets/page\.[0-9a-f]{10}\.css", css) and re.fullmatch(r"assets/page\.[0-9a-f]{10}\.js", js)
+    assert written == {"index.html", "en/index.html", js}
+    assert re.fullmatch(r"assets/page\.[0-9a-f]{10}\.js", js)
     ru = (tmp_path / "index.html").read_text(encoding="utf-8")
     en = (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in ru and "Как прошёл ваш визит?" in ru
@@ -25,7 +27,21 @@ def test_build_writes_both_locales_and_the_hashed_assets(tmp_path) -> None:
     assert '<form method="post" action="rating"' in ru  # works without JavaScript
     assert '<noscript><meta http-equiv="refresh" content="0; url=rating"></noscript>' in ru  # its first screen
     assert "одинаковое за любую оценку" in ru  # the reward is the same for every answer
-    assert f'href="/{css}"' in ru and f'src="/{js}"' in ru
+    assert f'<script src="/{js}" defer>' in ru
+
+
+def test_the_stylesheet_is_inline_and_allowed_by_its_hash_alone(tmp_path, client) -> None:
+    build_site(tmp_path, "https://api.otklik.ru")
+    for html in ((tmp_path / "index.html").read_text(encoding="utf-8"),
+                 client.get("/AAAAAAAAAAAA/").get_data(as_text=True)):
+        [css] = re.findall(r"<style>(.*?)</style>", html, re.S)
+        assert css == (SITE / "page.css").read_text(encoding="utf-8").strip()  # unescaped, byte for byte
+        assert 'rel="stylesheet"' not in html
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        meta = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+        assert f"style-src 'self' 'sha256-{digest}'" in meta and "unsafe-inline" not in meta
+    header = client.get("/AAAAAAAAAAAA/").headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}'" in header and "unsafe-inline" not in header
 
 
 def test_javascript_holds_no_words() -> None:

@@ -20,10 +20,10 @@ def test_dashboard_links_redirects_and_cookie_follow_the_stage(client) -> None:
 
 def test_the_page_under_the_stage_links_its_assets_and_api_there(client) -> None:
     page = client.get("/AbCdEfGhIjKl/", base_url=STAGE).get_data(as_text=True)
-    css = re.search(r'href="(/dev/assets/page\.[0-9a-f]{10}\.css)"', page).group(1)
+    script = re.search(r'src="(/dev/assets/page\.[0-9a-f]{10}\.js)"', page).group(1)
     assert 'data-api="/dev"' in page
-    asset = client.get(css.removeprefix("/dev"), base_url=STAGE)
-    assert asset.status_code == 200 and asset.mimetype == "text/css"
+    asset = client.get(script.removeprefix("/dev"), base_url=STAGE)
+    assert asset.status_code == 200 and asset.mimetype == "text/javascript"
     assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 

@@ -6,19 +6,37 @@ same page on the fly. The page's JavaScript never holds words: every text is in 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from functions.texts import SITE, page_words, render
 
-ASSETS = ("page.css", "page.js")
+# The stylesheet is inline (the first paint needs the HTML alone: no second round trip before the buttons
+# are styled); the script is a deferred file, as it is only needed once the patient taps.
+ASSETS = ("page.js",)
+STYLESHEET = "page.css"
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
                  ".js": "text/javascript; charset=utf-8"}
 # Hashed assets never change under their name; the page itself must be re-checked on every visit.
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+
+
+@cache
+def inline_css() -> str:
+    return (SITE / STYLESHEET).read_text(encoding="utf-8").strip()
+
+
+@cache
+def style_source() -> str:
+    """The CSP source that allows exactly the inline stylesheet (its SHA-256), never any other inline style."""
+    digest = hashlib.sha256(inline_css().encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 @cache
@@ -52,11 +70,12 @@ BLANK_STATE = {"view": "rate", "clinic": "", "logo": "", "reward": "", "reward_s
 def render_state_page(locale: str, api_url: str, state: dict | None, assets: dict[str, str] | None = None) -> str:
     """The same page with the invite's state already in it (the no-JavaScript answers)."""
     return render("index.html", t=page_words(locale), lang=locale, api=api_url.rstrip("/"),
-                  static=state is None, s={**BLANK_STATE, **(state or {})}, assets=assets or asset_urls())
+                  static=state is None, s={**BLANK_STATE, **(state or {})}, assets=assets or asset_urls(),
+                  css=Markup(inline_css()), style_source=style_source())  # noqa: S704 - our own file, not input
 
 
 def build_site(out: Path, api_url: str) -> list[Path]:
-    """Write index.html (Russian), en/index.html and the content-hashed assets; return the files written."""
+    """Write index.html (Russian), en/index.html and the content-hashed script; return the files written."""
     named = hashed_assets()
     urls = asset_urls()
     written = []

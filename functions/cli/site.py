@@ -20,10 +20,12 @@ def site() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/site"), show_default=True)
 def site_build(api_url: str, out: Path) -> None:
     """Write the deployable page folder."""
-    from functions.answers.page import build_site
+    from functions.answers.page import build_site, style_source
 
     for path in build_site(out, api_url):
         click.echo(path)
+    click.echo(f"inline stylesheet: style-src 'self' {style_source()} (the page's own CSP allows it; a CSP header "
+               "set by the CDN must too)")
 
 
 @site.command("deploy")

@@ -203,8 +203,3 @@ def save_clinic(store: ClinicStore, doc: object, now: datetime) -> Clinic:
     clinic = parse_clinic(doc)
     store.put_clinic(clinic.id, clinic.to_doc(), now)
     return clinic
-
-
-def load_clinic(store: ClinicStore, clinic_id: str) -> Clinic | None:
-    doc = store.get_clinic(clinic_id)
-    return None if doc is None else parse_clinic(doc)

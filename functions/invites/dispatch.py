@@ -90,8 +90,10 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     if not in_window(rules, now.astimezone(clinic.zone)):
         return report  # nothing can go out now; the run that falls inside the window does the work
     due: list[Visit] = []
+    looked: dict[str, list[Visit]] = {}
     for day in days_to_look_at(rules, clinic.zone, now):
-        for visit in services.store.visits_on(clinic.id, day):
+        looked[day] = services.store.visits_on(clinic.id, day)
+        for visit in looked[day]:
             reason = skip_reason(visit, now)
             if reason:
                 report.skipped[reason] += 1
@@ -124,7 +126,9 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     if rules.daily_cap:
         services.store.release_sends(clinic.id, today, granted - outcomes.count("sent"))
     if rules.reminders:
-        earlier = [v for day in reminder_days(clinic, now) for v in services.store.visits_on(clinic.id, day)]
+        # Days read above are not read again: a reminder is only for an invite sent in an earlier run.
+        earlier = [v for day in reminder_days(clinic, now)
+                   for v in (looked[day] if day in looked else services.store.visits_on(clinic.id, day))]
         report.reminders.update(send_due_reminders(services, clinic, earlier, now))
     count_many(services.store, [v for v, o in zip(sendable, outcomes, strict=True) if o == "sent"], "invited")
     for outcome in outcomes:

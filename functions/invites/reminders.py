@@ -26,10 +26,11 @@ log = logging.getLogger(__name__)
 
 
 def reminder_days(clinic: Clinic, now: datetime) -> list[str]:
-    """The visit days whose invites may be due a reminder now."""
+    """The visit days whose invites may be due a reminder now: today (a reminder a few hours later lands
+    the same day) and as many days back as the reminders reach."""
     span = clinic.sending.reminders * clinic.sending.reminder_hours
     today = now.astimezone(clinic.zone).date()
-    return [(today - timedelta(days=d)).isoformat() for d in range(1, span // 24 + 2)]
+    return [(today - timedelta(days=d)).isoformat() for d in range(0, span // 24 + 2)]
 
 
 def due_number(clinic: Clinic, visit: Visit, now: datetime) -> int | None:

@@ -17,14 +17,13 @@ from typing import Any
 
 from functions.store.base import iso
 from functions.store.dynamo_sending import clinic_key
-from functions.store.dynamo_table import DynamoTable
+from functions.store.dynamo_unit import DynamoUnit
 from functions.store.records import AuditEntry
 
 HITS_KEPT = timedelta(days=2)
-STATS_PER_UPDATE = 100
 
 
-class DynamoAdmin(DynamoTable):
+class DynamoAdmin(DynamoUnit):
     def put_member(self, clinic_id: str, email: str, role: str, now: datetime) -> None:
         values = {"email": email, "clinic_id": clinic_id, "role": role, "added_at": iso(now)}
         self.client.transact_write_items(TransactItems=[
@@ -77,13 +76,8 @@ class DynamoAdmin(DynamoTable):
         return [self._record(AuditEntry, i) for i in items]
 
     def bump_stats(self, clinic_id: str, day: str, counts: dict[str, dict[str, int]]) -> None:
-        pairs = [(f"{dim}|{name}", value) for dim, named in counts.items() for name, value in named.items()]
-        for start in range(0, len(pairs), STATS_PER_UPDATE):  # an update expression is at most 4 KB
-            chunk = pairs[start:start + STATS_PER_UPDATE]
-            names = {f"#n{n}": name for n, (name, _) in enumerate(chunk)}
-            values = {f":v{n}": value for n, (_, value) in enumerate(chunk)}
-            expression = "ADD " + ", ".join(f"#n{n} :v{n}" for n in range(len(chunk)))
-            self._update(clinic_key(clinic_id), f"STATS#{day}", expression, None, values, names=names)
+        if not self._merge_stats(clinic_id, day, counts):  # inside a unit of work it is written when the unit ends
+            self._write_stats(clinic_id, day, counts)
 
     def read_stats(self, clinic_id: str, first_day: str, last_day: str) -> dict[tuple[str, str], dict[str, int]]:
         items = self._query(

@@ -2,7 +2,7 @@
 
 | item      | pk                 | sk              | notes                                   |
 |-----------|--------------------|-----------------|-----------------------------------------|
-| clinic    | CLINIC#<id>        | CLINIC          | config document                         |
+| clinic    | CLINIC#<id>        | CLINIC          | config document; version (+1 per change) |
 | directory | CLINICS            | <clinic id>     | lets the scheduler list clinics         |
 | api key   | APIKEY#<key id>    | APIKEY          | hash of the secret only                 |
 | visit     | CLINIC#<id>        | VISIT#<visit>   | by_day index: DAY#<clinic>#<date>; ttl  |
@@ -18,6 +18,7 @@
 | reward    | CLINIC#<id>        | REWARD#<month>/<visit> | index RWPROMISE# while promised, RWDUE# till paid |
 | budget    | CLINIC#<id>        | BUDGET#<month>  | what the month's rewards committed      |
 | rw phone  | CLINIC#<id>        | RWPHONE#<phone> | the phone's last reward; ttl            |
+| lease     | LEASE#<name>       | LEASE           | who runs the self-hosted schedules      |
 
 The dashboard's items are listed in ``dynamo_admin.py``. No Scan anywhere: every read is a GetItem,
 a BatchGetItem or a Query on a key.
@@ -41,8 +42,9 @@ class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[
-            {"Put": {"TableName": self.table, "Item": self._attrs(
-                {"pk": clinic_key(clinic_id), "sk": "CLINIC", "config": config, "updated_at": iso(now)})}},
+            {"Update": {"TableName": self.table, "Key": self._attrs({"pk": clinic_key(clinic_id), "sk": "CLINIC"}),
+                        "UpdateExpression": "SET config = :config, updated_at = :now ADD version :one",
+                        "ExpressionAttributeValues": self._attrs({":config": config, ":now": iso(now), ":one": 1})}},
             {"Put": {"TableName": self.table, "Item": self._attrs(
                 {"pk": "CLINICS", "sk": clinic_id, **dict(zip(("timezone", "window"), directory_entry(config),
                                                               strict=True))})}},
@@ -53,6 +55,38 @@ class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin):
         if item is None:
             return None
         return plain_numbers(self._de.deserialize(item["config"]))
+
+    def get_clinic_since(self, clinic_id: str, known_version: int) -> tuple[int, dict | None] | None:
+        # A GetItem costs the same with or without the document; what an unchanged clinic saves is its parse.
+        item = self._get(clinic_key(clinic_id), "CLINIC")
+        if item is None:
+            return None
+        version = int(self._de.deserialize(item["version"])) if "version" in item else 0
+        if version == known_version:
+            return version, None
+        return version, plain_numbers(self._de.deserialize(item["config"]))
+
+    # Leases: who runs the self-hosted schedules (LEASE#<name>, LEASE)
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        try:
+            self.client.put_item(
+                TableName=self.table, Item=self._attrs({"pk": f"LEASE#{name}", "sk": "LEASE", "holder": holder,
+                                                        "until": iso(until)}),
+                ConditionExpression="attribute_not_exists(pk) OR holder = :holder OR #until < :now",
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues=self._attrs({":holder": holder, ":now": iso(now)}))
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def release_lease(self, name: str, holder: str) -> bool:
+        try:
+            self.client.delete_item(TableName=self.table, Key=self._attrs({"pk": f"LEASE#{name}", "sk": "LEASE"}),
+                                    ConditionExpression="holder = :holder",
+                                    ExpressionAttributeValues=self._attrs({":holder": holder}))
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
 
     def clinic_directory(self) -> list[tuple[str, str, str]]:
         items = self._query(KeyConditionExpression="pk = :pk",

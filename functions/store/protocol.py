@@ -17,10 +17,13 @@ from functions.clinics.store import ClinicStore
 from functions.dashboard.store import DashboardStore
 from functions.invites.store import SendingStore
 from functions.rewards.store import RewardStore
+from functions.server.store import ScheduleStore
+from functions.store.unit import UnitOfWork
 from functions.visits.store import VisitStore
 
 
-class Store(ClinicStore, VisitStore, SendingStore, AnswerStore, CaseStore, RewardStore, DashboardStore, Protocol):
+class Store(ClinicStore, VisitStore, SendingStore, AnswerStore, CaseStore, RewardStore, DashboardStore,
+            ScheduleStore, UnitOfWork, Protocol):
     # Phone numbers expire with their invite: DynamoDB's TTL deletes on its own; SQLite purges here.
     def purge_expired(self, now: datetime) -> int: ...
     def close(self) -> None: ...

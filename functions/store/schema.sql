@@ -1,6 +1,9 @@
 -- The embedded store's tables; created on first open (CREATE ... IF NOT EXISTS).
+-- ``version`` grows with every change, so a process can tell its parsed copy is stale by reading one integer.
 CREATE TABLE IF NOT EXISTS clinics (
-    clinic_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at TEXT NOT NULL);
+    clinic_id TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+-- Who runs the self-hosted schedules: one holder at a time, until its lease runs out.
+CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS api_keys (
     key_id TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, secret_hash TEXT NOT NULL,
     created_at TEXT NOT NULL, revoked_at TEXT);

@@ -1,12 +1,9 @@
-"""The embedded store: stdlib SQLite in WAL mode, one connection per thread."""
+"""The embedded store: stdlib SQLite in WAL mode, one connection per thread (``sqlite_db.py``)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry
 from functions.store.records import VISIT_DATA, ApiKey, Contact, Invite, Visit
 from functions.store.sqlite_admin import SqliteAdmin
 from functions.store.sqlite_cases import SqliteCases, add_case_columns
+from functions.store.sqlite_db import SqliteDb
 from functions.store.sqlite_rewards import SqliteRewards, add_later_columns
 from functions.store.sqlite_rows import row_values, to_record
 from functions.store.sqlite_sending import SqliteSending
@@ -21,32 +19,14 @@ from functions.store.sqlite_sending import SqliteSending
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
-class SqliteStore(SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
+class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
     def __init__(self, path: str) -> None:
-        self.path = path
-        self._local = threading.local()
+        super().__init__(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db.executescript(SCHEMA.read_text(encoding="utf-8"))
         add_later_columns(self._db)
         add_case_columns(self._db)
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        return db
-
-    def _one(self, sql: str, *args: object) -> sqlite3.Row | None:
-        return self._db.execute(sql, args).fetchone()
-
-    def _changed(self, sql: str, *args: object) -> bool:
-        return self._db.execute(sql, args).rowcount > 0
 
     def _insert_new(self, table: str, record: object) -> bool:
         """Insert a row unless its key exists; True when this call created it (the claim)."""
@@ -63,17 +43,11 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
         gone += self._db.execute("DELETE FROM contacts WHERE expires_at < ?", (iso(now),)).rowcount
         return gone + self._db.execute("DELETE FROM visits WHERE expires_at < ?", (iso(now),)).rowcount
 
-    def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self._db.execute(
-            "INSERT INTO clinics VALUES (?, ?, ?) ON CONFLICT (clinic_id) DO UPDATE "
-            "SET config = excluded.config, updated_at = excluded.updated_at",
+            "INSERT INTO clinics (clinic_id, config, updated_at) VALUES (?, ?, ?) ON CONFLICT (clinic_id) DO UPDATE "
+            "SET config = excluded.config, updated_at = excluded.updated_at, version = clinics.version + 1",
             (clinic_id, json.dumps(config, ensure_ascii=False), iso(now)),
         )
 
@@ -81,12 +55,30 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
         row = self._one("SELECT config FROM clinics WHERE clinic_id = ?", clinic_id)
         return None if row is None else json.loads(row["config"])
 
+    def get_clinic_since(self, clinic_id: str, known_version: int) -> tuple[int, dict | None] | None:
+        # The document leaves the database only when it changed: an unchanged clinic costs one integer.
+        row = self._one("SELECT version, CASE version WHEN ? THEN NULL ELSE config END FROM clinics "
+                        "WHERE clinic_id = ?", known_version, clinic_id)
+        if row is None:
+            return None
+        return row[0], None if row[1] is None else json.loads(row[1])
+
     def clinic_directory(self) -> list[tuple[str, str, str]]:
         rows = self._db.execute("SELECT clinic_id, config FROM clinics ORDER BY clinic_id")
         return [(r[0], *directory_entry(json.loads(r[1]))) for r in rows]
 
     def list_clinic_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT clinic_id FROM clinics ORDER BY clinic_id")]
+
+    # Leases: who runs the schedules
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        return self._changed(
+            "INSERT INTO leases VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+            "SET holder = excluded.holder, until = excluded.until WHERE leases.holder = excluded.holder "
+            "OR leases.until < ?", name, holder, iso(until), iso(now))
+
+    def release_lease(self, name: str, holder: str) -> bool:
+        return self._changed("DELETE FROM leases WHERE name = ? AND holder = ?", name, holder)
 
     # API keys
     def put_api_key(self, key: ApiKey) -> None:
@@ -158,18 +150,6 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
         return found
 
     # Invites
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: take the write lock first, so a check and its write cannot interleave with another."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
     def put_invite(self, invite: Invite) -> bool:
         return self._insert_new("invites", invite)
 
@@ -178,9 +158,14 @@ class SqliteStore(SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
         return None if row is None else to_record(Invite, row)
 
     def mark_opened(self, token: str, now: datetime) -> bool:
+        # A repeat open must stay a read: even an UPDATE that matches no row takes the write lock.
+        if self._one("SELECT 1 FROM invites WHERE token = ? AND opened_at IS NULL", token) is None:
+            return False
         return self._changed("UPDATE invites SET opened_at = ? WHERE token = ? AND opened_at IS NULL", iso(now), token)
 
     def record_rating(self, token: str, score: int, now: datetime) -> bool:
+        if self._one("SELECT 1 FROM invites WHERE token = ? AND score IS NULL", token) is None:
+            return False  # a repeat tap: a read, no write lock
         return self._changed(
             "UPDATE invites SET score = ?, rated_at = ? WHERE token = ? AND score IS NULL", score, iso(now), token)
 

@@ -55,8 +55,10 @@ class SqliteAdmin:
 
     def bump_stats(self, clinic_id: str, day: str, counts: dict[str, dict[str, int]]) -> None:
         rows = [(clinic_id, day, dim, name, value) for dim, named in counts.items() for name, value in named.items()]
-        self._db.executemany("INSERT INTO stats VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
-                             "SET value = value + excluded.value", rows)
+        # One event's counters (every dimension) are one commit, not one per row.
+        with self._transaction() as db:
+            db.executemany("INSERT INTO stats VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+                           "SET value = value + excluded.value", rows)
 
     def read_stats(self, clinic_id: str, first_day: str, last_day: str) -> dict[tuple[str, str], dict[str, int]]:
         found: dict[tuple[str, str], dict[str, int]] = {}

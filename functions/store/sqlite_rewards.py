@@ -15,11 +15,12 @@ from functions.store.sqlite_rows import row_values, to_record
 
 GRANTED, EXISTS, OVER_BUDGET, PHONE_LIMIT = "granted", "exists", "budget", "phone_limit"
 
-# Columns the ledger gained after its first release: added to an older database when it is opened.
+# Columns the ledger (and the clinics) gained after the first release: added to an older database when it is opened.
 LATER_COLUMNS = {"rewards": (
     ("attempts", "INTEGER NOT NULL DEFAULT 0"), ("claim_until", "TEXT"), ("last_error", "TEXT NOT NULL DEFAULT ''"),
     ("paid_at", "TEXT"), ("settled_by", "TEXT NOT NULL DEFAULT ''"), ("batch", "TEXT NOT NULL DEFAULT ''"),
-    ("promised_until", "TEXT"))}
+    ("promised_until", "TEXT")),
+    "clinics": (("version", "INTEGER NOT NULL DEFAULT 1"),)}
 # Claimable: never tried, or its claim (or wait after a failure) is over. A manual hand-over has no end.
 CLAIMABLE = "(status = 'pending' OR (status IN ('failed', 'sending') AND claim_until IS NOT NULL AND claim_until <= ?))"
 
@@ -69,6 +70,9 @@ def _grant(db: sqlite3.Connection, reward: Reward, budget_minor: int, phone_sinc
 
 class SqliteRewards:
     def grant_reward(self, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str:
+        # A ledger row is never deleted: when it is there (a repeat tap), say so without taking the write lock.
+        if self._one("SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?", reward.clinic_id, reward.reward_id):
+            return EXISTS
         with self._transaction() as db:
             return _grant(db, reward, budget_minor, phone_since)
 
