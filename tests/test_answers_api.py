@@ -258,7 +258,8 @@ def test_unknown_route_and_wrong_method_are_json(client) -> None:
     assert answer.status_code == 405 and answer.get_json()["error"]["code"] == "method_not_allowed"
 
 
-def test_a_crash_between_score_and_reward_is_completed_by_the_retry(client, services, tokens, monkeypatch) -> None:
+def test_a_crash_between_score_and_reward_undoes_the_score_and_the_retry_completes_it(client, services, tokens,
+                                                                                     monkeypatch) -> None:
     import functions.answers.answer as answers
 
     def crash(*args, **kwargs):
@@ -266,16 +267,18 @@ def test_a_crash_between_score_and_reward_is_completed_by_the_retry(client, serv
 
     monkeypatch.setattr(answers, "grant_reward", crash)
     assert client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5}).status_code == 500
-    assert services.store.get_invite(tokens[0]).score == 5
+    # The request's writes are one unit: the score, its counters and the open mark went with the crash.
+    invite = services.store.get_invite(tokens[0])
+    assert (invite.score, invite.opened_at) == (None, None)
     assert services.store.get_reward("c1", "2026-11/v1").status == "promised"
     monkeypatch.undo()
     retry = client.post(f"/api/v1/invites/{tokens[0]}/rating", json={"score": 5}).get_json()
-    assert retry["first"] is False
+    assert retry["first"] is True
     assert [(r.visit_id, r.status) for r in services.store.list_rewards("c1")] == [("v1", "pending"),
                                                                                  ("v2", "promised")]
 
 
-def test_a_crash_before_the_email_is_completed_by_the_retry_or_the_sweep(client, services, tokens, outbox,
+def test_a_crash_before_the_email_is_completed_by_the_sweep_and_the_retry(client, services, tokens, outbox,
                                                                           monkeypatch) -> None:
     import functions.answers.answer as answers
     from functions.cases.sweep import sweep_cases
@@ -284,11 +287,14 @@ def test_a_crash_before_the_email_is_completed_by_the_retry_or_the_sweep(client,
     monkeypatch.setattr(answers, "join_words", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("died")))
     assert client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"}).status_code == 500
     monkeypatch.undo()
-    # The words are on the invite but not yet on the case: the sweep finds the case due and catches up.
+    # The request's writes went with the crash; the case stays due, so the sweep still tells the directors.
+    assert services.store.get_invite(tokens[1]).feedback is None
     assert services.store.get_case("c1", "v2").text == ""
     assert sweep_cases(services, NOW + timedelta(minutes=10))["sent"] == 1
-    assert "Плохо" in emails(outbox)[0]["text"]
-    retry = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"})
-    assert retry.status_code == 200 and retry.get_json()["first"] is False
-    assert sweep_cases(services, NOW + timedelta(hours=1))["sent"] == 0
     assert len(emails(outbox)) == 1
+    # The patient sends the words again: they join the case and go as one follow-up.
+    retry = client.post(f"/api/v1/invites/{tokens[1]}/feedback", json={"text": "Плохо"})
+    assert retry.status_code == 200 and retry.get_json()["first"] is True
+    sweep_cases(services, NOW + timedelta(hours=1))
+    sent = emails(outbox)
+    assert len(sent) == 2 and sum("Плохо" in email["text"] for email in sent) == 1

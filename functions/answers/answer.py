@@ -7,6 +7,7 @@ claim, so a double tap or a retried request never pays or emails twice.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,6 +83,16 @@ def refuse_unless_allowed(opened: Opened, action: str, text: str | None = None) 
 def refuse(code: str) -> None:
     status, message = REFUSALS[code]
     raise FunnelError(status, code, message)
+
+
+def answering(services: Services, opened: Opened, score: int | None = None) -> AbstractContextManager[None]:
+    """One unit of work for what a patient's request writes (opened, the score, its counters, the reward, the
+    case), so it commits once; the emails it starts wait for that commit. A tap of the score already stored
+    writes nothing, so it takes no write lock."""
+    if score is not None and opened.invite.score == score:
+        return nullcontext()
+    store: AnswerStore = services.store
+    return store.atomic()
 
 
 def note_opened(services: Services, opened: Opened, now: datetime) -> None:

@@ -7,10 +7,11 @@ from typing import Protocol
 
 from functions.dashboard.store import CounterStore
 from functions.invites.store import InviteReads, OptOuts
+from functions.store.unit import UnitOfWork
 from functions.visits.store import ContactStore, VisitReads
 
 
-class AnswerStore(VisitReads, ContactStore, InviteReads, OptOuts, CounterStore, Protocol):
+class AnswerStore(VisitReads, ContactStore, InviteReads, OptOuts, CounterStore, UnitOfWork, Protocol):
     # True the first time the link is opened.
     def mark_opened(self, token: str, now: datetime) -> bool: ...
     def record_rating(self, token: str, score: int, now: datetime) -> bool: ...

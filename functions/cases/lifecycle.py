@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from functions.cases.alerts import alert_director, remind_directors, send_followup
 from functions.cases.kinds import CHANGED, guess_kind
+from functions.cases.store import CaseStore
 from functions.cases.timeline import PATIENT, record
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count
@@ -42,7 +43,7 @@ def open_case(services: Services, clinic: Clinic, visit: Visit, score: int, now:
     record(services.store, case, "created", now, who=PATIENT, score=score)
     if text:
         record(services.store, case, "words", now, who=PATIENT, text=text)
-    deliver(services, clinic, case.case_id, visit, now)
+    _deliver_after_commit(services, clinic, case.case_id, visit, now)
     return True
 
 
@@ -65,7 +66,7 @@ def join_words(services: Services, clinic: Clinic, visit: Visit, score: int, tex
         _recount(services, visit, case, kind, counted=not taken_back(case))
         record(store, case, "words", now, who=PATIENT, text=text)
     if send:
-        deliver(services, clinic, case.case_id, visit, now)
+        _deliver_after_commit(services, clinic, case.case_id, visit, now)
 
 
 def change_score(services: Services, clinic: Clinic, visit: Visit, old: int, new: int, now: datetime) -> None:
@@ -90,7 +91,7 @@ def change_score(services: Services, clinic: Clinic, visit: Visit, old: int, new
     elif reopened:
         count(store, visit, complaints=1, **{f"kind:{case.kind}": 1})
     record(store, case, "score_changed", now, who=PATIENT, closed=closed, reopened=reopened, **{"from": old, "to": new})
-    deliver(services, clinic, case.case_id, visit, now)
+    _deliver_after_commit(services, clinic, case.case_id, visit, now)
 
 
 def _recount(services: Services, visit: Visit, case: Case, kind: str, counted: bool) -> None:
@@ -99,6 +100,13 @@ def _recount(services: Services, visit: Visit, case: Case, kind: str, counted: b
         count(services.store, visit, complaints=1, **{f"kind:{kind}": 1})
     elif kind != case.kind:
         count(services.store, visit, **{f"kind:{case.kind}": -1, f"kind:{kind}": 1})
+
+
+def _deliver_after_commit(services: Services, clinic: Clinic, case_id: str, visit: Visit, now: datetime) -> None:
+    """Inside a patient's request the emails wait for its commit: no transport call holds SQLite's write lock,
+    and none goes for writes that were rolled back (the sweep finds the case due either way)."""
+    store: CaseStore = services.store
+    store.after_commit(lambda: deliver(services, clinic, case_id, visit, now))
 
 
 def deliver(services: Services, clinic: Clinic, case_id: str, visit: Visit, now: datetime) -> None:

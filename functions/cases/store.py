@@ -9,10 +9,11 @@ from typing import Protocol
 from functions.dashboard.store import CounterStore
 from functions.invites.store import InviteReads, OptOuts
 from functions.store.records import Case, CaseEvent
+from functions.store.unit import UnitOfWork
 from functions.visits.store import ContactStore, VisitReads
 
 
-class CaseStore(VisitReads, ContactStore, InviteReads, OptOuts, CounterStore, Protocol):
+class CaseStore(VisitReads, ContactStore, InviteReads, OptOuts, CounterStore, UnitOfWork, Protocol):
     # Cases: one per answered invite at most, created with its first ``due_at`` (the alert after the wait).
     def create_case(self, case: Case) -> bool: ...
     def get_case(self, clinic_id: str, case_id: str) -> Case | None: ...

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from functions.answers.answer import (
     REFUSALS,
     Opened,
+    answering,
     follow_platform,
     give_feedback,
     note_opened,
@@ -76,9 +77,13 @@ def with_invite(view: Callable[[Opened], Response]) -> Callable[..., Response]:
             opened = open_invite(_services(), token, utcnow())
         except FunnelError as err:
             return _page({"view": "error", "error": err.code}, err.status)
-        if request.method == "POST":
+        if request.method != "POST":
+            return view(opened, **kwargs)
+        score = request.form.get("score", "")
+        # One unit of work for the whole answer; the page is rendered from what it stored.
+        with answering(_services(), opened, int(score) if score in SCORES else None):
             note_opened(_services(), opened, utcnow())  # whoever answers has opened the link
-        return view(opened, **kwargs)
+            return view(opened, **kwargs)
 
     return handler
 

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify
 
 from functions.answers.answer import (
     Opened,
+    answering,
     give_feedback,
     note_opened,
     open_invite,
@@ -79,8 +80,9 @@ def rating(token: str):
     if type(score) is not int or not 1 <= score <= 5:
         raise FunnelError(400, "invalid_score", "score must be a whole number from 1 to 5.")
     opened = open_invite(services(), token, utcnow())
-    note_opened(services(), opened, utcnow())  # whoever answers has opened the link, whatever the page did before
-    score, first, changed = rate(services(), opened, score, utcnow())
+    with answering(services(), opened, score):
+        note_opened(services(), opened, utcnow())  # whoever answers has opened the link, whatever the page did
+        score, first, changed = rate(services(), opened, score, utcnow())
     chosen = route(opened.clinic, score)
     return jsonify({
         "score": score, "first": first, "changed": changed, "route": chosen, "tone": tone(opened.clinic, score),
@@ -94,13 +96,15 @@ def feedback(token: str):
     body = json_body()
     contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
     opened = open_invite(services(), token, utcnow())
-    first = give_feedback(services(), opened, body.get("text"), utcnow(), channel=contact.get("channel"),
-                          hours=contact.get("hours"), address=contact.get("address"))
+    with answering(services(), opened):
+        first = give_feedback(services(), opened, body.get("text"), utcnow(), channel=contact.get("channel"),
+                              hours=contact.get("hours"), address=contact.get("address"))
     return jsonify({"received": True, "first": first, "reward": _reward_now(opened)})
 
 
 @bp.post("/api/v1/invites/<token>/optout")
 def optout(token: str):
     opened = open_invite(services(), token, utcnow())
-    opt_out(services(), opened, utcnow())
+    with answering(services(), opened):
+        opt_out(services(), opened, utcnow())
     return jsonify({"opted_out": True})
