@@ -52,7 +52,7 @@ def seed_demo(services: Services, now: datetime) -> list[tuple[str, str]]:
         at = max(local_now - timedelta(minutes=25 * n), midnight + timedelta(minutes=n))
         rows.append((n, {"external_id": f"demo-{midnight:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
                          "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да"}))
-    import_rows(services.store, clinic, rows, services.settings.token_days)
+    import_rows(services.store, clinic, rows, services.settings.token_days, now=now)
     # The demo texts its visits at once, whatever the hour: nothing leaves this machine (the outbox),
     # and a newcomer should not have to wait for 10:00 to see the funnel. Only this unsaved copy of
     # the rules says so; the stored clinic keeps the real delay and window.

@@ -54,6 +54,15 @@ def one_line(text: str) -> str:
 
 
 @cache
+def catalog(name: str, locale: str) -> dict[str, Any]:
+    """A catalog of words, ``templates/<name>/<locale>.json``; Russian when the locale has none."""
+    path = TEMPLATES / name / f"{locale}.json"
+    if not re.fullmatch(r"[a-z]{2}", locale) or not path.exists():
+        path = TEMPLATES / name / "ru.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
 def page_words(locale: str) -> dict[str, str]:
     return json.loads((TEMPLATES / "page" / f"{locale}.json").read_text(encoding="utf-8"))
 
