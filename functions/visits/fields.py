@@ -17,6 +17,7 @@ DATE_ONLY = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})$")
 RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))?$")
 YES = {"1", "yes", "y", "true", "да", "д", "+", "согласен", "согласна"}
 NO = {"0", "no", "n", "false", "нет", "н", "-", "отказ"}
+LETTER = re.compile(r"[^\W\d_]")  # any alphabet's letter
 # A visit is taken from a year back to a year ahead of the clinic's today: a date outside is a typo
 # (31.12.9999 is what some systems write for "never"), and would overflow the link's expiry besides.
 WINDOW = timedelta(days=366)
@@ -43,7 +44,7 @@ def _phone(raw: str, region: str) -> tuple[str, bool] | str:
 
     # phonenumbers reads keypad letters as digits (+7-916-ABC-DEFG becomes a real number): a clinic's
     # record with letters in the number is a typo or a note, never a number to text.
-    if any(c.isalpha() for c in raw):
+    if LETTER.search(raw):
         return "phone_letters"
     try:
         number = phonenumbers.parse(raw, region)
