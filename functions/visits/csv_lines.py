@@ -155,7 +155,8 @@ def _finish(texts: Iterator[str], decoder: codecs.IncrementalDecoder) -> Iterato
 
 
 def _line(number: int, text: str, overflow: bool, clean: bool, encoding: str) -> Line:
-    text = text.replace("\x00", "")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     if overflow:
         return Line(number, "\n", "line_too_long", {"limit": LINE_LIMIT // 1024})
     if not clean:
@@ -191,7 +192,7 @@ def records(lines: Iterator[Line], delimiter: str, width: int, read: frozenset[i
             for cells in csv.reader(_feed(lines, again, taken, ended_inside), delimiter=delimiter):
                 if ended_inside:
                     raise _Broken
-                if not any(cell.strip() for cell in cells):
+                if not "".join(cells).strip():
                     taken.clear()  # a blank row (";;;" is how Excel writes an empty one) is no data row
                     continue
                 if len(taken) > 1 and _swallowed(cells, taken, delimiter, width, read):
