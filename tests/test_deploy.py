@@ -75,6 +75,7 @@ def test_zappa_package_builds_without_credentials(tmp_path: Path) -> None:
     for needed in ("functions/app.py", "functions/jobs.py", "functions/store/dynamodb.py",
                    "templates/sms/ru/invite.txt", "templates/emails/ru/complaint.html", "handler.py",
                    "site/index.html",  # the no-JavaScript answers render the page on the API
-                   "ada_url/__init__.py"):  # the platform URLs' parser, with its compiled binding
+                   "ada_url/__init__.py",  # the platform URLs' parser, with its compiled binding
+                   "apispec/__init__.py"):  # the OpenAPI document's assembler
         assert needed in names
     assert tops.isdisjoint({"tests", "bench", "var", "boto3", "botocore", ".venv"})
