@@ -108,16 +108,18 @@ class _Narrow:
 
 
 def _wide_without_bom(head: bytes) -> str | None:
-    """UTF-16 without a byte order mark: every other byte of Latin text is zero."""
+    """UTF-16 without a byte order mark: the high byte of each character is 0 (Latin) or 4 (Cyrillic),
+    so one half of the bytes is almost all 0 and 4 while the other half varies."""
     pairs = len(head) // 2
     if pairs < 4:
         return None
-    even = sum(1 for b in head[0:pairs * 2:2] if b == 0)
-    odd = sum(1 for b in head[1:pairs * 2:2] if b == 0)
-    if odd > pairs * 0.3 and even < pairs * 0.05:
-        return "utf-16-le"
-    if even > pairs * 0.3 and odd < pairs * 0.05:
-        return "utf-16-be"
+    high = {"utf-16-le": head[1:pairs * 2:2], "utf-16-be": head[0:pairs * 2:2]}
+    low = {"utf-16-le": head[0:pairs * 2:2], "utf-16-be": head[1:pairs * 2:2]}
+    for encoding in ("utf-16-le", "utf-16-be"):
+        narrow = sum(1 for b in high[encoding] if b in (0, 4))
+        wide = sum(1 for b in low[encoding] if b in (0, 4))
+        if narrow > pairs * 0.9 and wide < pairs * 0.3 and 0 in high[encoding]:
+            return encoding
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from functions.clinics.clinic import Clinic
 
@@ -69,7 +70,13 @@ def parse_phone(raw: str, region: str) -> tuple[str, bool]:
 
 def visit_window(clinic: Clinic, now: datetime) -> tuple[date, date]:
     """The first and last local day a visit may be on."""
-    today = now.astimezone(clinic.zone).date()
+    return _window(clinic.timezone, now)
+
+
+@lru_cache(maxsize=64)
+def _window(timezone: str, now: datetime) -> tuple[date, date]:
+    # One import asks with the same moment for every row: worked out once.
+    today = now.astimezone(ZoneInfo(timezone)).date()
     return today - WINDOW, today + WINDOW
 
 
@@ -97,8 +104,10 @@ def parse_visit_time(raw: str, clinic: Clinic, now: datetime) -> datetime:
     local = None
     if first.year <= moment.year <= last.year:
         try:
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=clinic.zone)
-            local = moment.astimezone(clinic.zone).date()
+            if moment.tzinfo is None:  # the clinic's own time: its date is the local date
+                local, moment = moment.date(), moment.replace(tzinfo=clinic.zone)
+            else:
+                local = moment.astimezone(clinic.zone).date()
         except OverflowError:
             local = None
     if local is None or not first <= local <= last:

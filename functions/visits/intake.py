@@ -84,7 +84,7 @@ def build_visit(clinic: Clinic, row: dict[str, object], token_days: int, now: da
             return ""
         if not isinstance(value, str):
             raise RowError(name, "not_text")
-        value = " ".join(value.replace("\x00", "").split())
+        value = " ".join((value.replace("\x00", "") if "\x00" in value else value).split())
         if len(value) > limit:
             raise RowError(name, "too_long", limit=limit)
         return value
