@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin_helpers import last_link
+from tests.admin_helpers import sign_in_in_browser
 from tests.test_admin_browser import live  # noqa: F401 (fixture)
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401 (fixture)
 
@@ -21,13 +21,7 @@ HOSTILE_CSV = "\r\n".join([
 
 def signed_in_page(browser, base: str, outbox, width: int):  # noqa: F811
     page = browser.new_context(viewport={"width": width, "height": 800}, locale="ru-RU").new_page()
-    page.goto(f"{base}/admin/")
-    page.get_by_label("Рабочая почта").fill("owner@clinic.ru")
-    page.get_by_role("button", name="Прислать ссылку для входа").click()
-    page.get_by_text("Проверьте почту").wait_for()
-    page.goto(base + "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1])
-    page.get_by_role("button", name="Войти").click()
-    page.get_by_role("heading", name="Клиника Тест").wait_for()
+    sign_in_in_browser(page, base, outbox)
     return page
 
 
