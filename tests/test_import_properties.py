@@ -67,25 +67,27 @@ def test_every_data_row_is_imported_updated_or_rejected(rows, delimiter, encodin
 
 
 def _hostile_line(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["row", "row", "row", "blank", "quote", "long"]))
+    kind = draw(st.sampled_from(["row", "row", "row", "blank", "long"]))
     if kind == "blank":
         return draw(st.sampled_from(["", " ", ";;;;;", "\x00", " ; ;"]))
     if kind == "long":
         return "А" * 70_000 + ";8 916 123-45-01;23.11.2026 10:00"
     values = draw(st.lists(st.sampled_from(["Анна", "8 (916) 123-45-01", "23.11.2026 10:00", "+7-916-ABC-DEFG",
                                             "31.12.9999 23:00", "да", "x\x00y", ""]), min_size=1, max_size=7))
-    line = ";".join(values)
-    if kind == "quote":  # a quote opened at the start of a cell and never closed
-        at = draw(st.integers(0, len(values) - 1))
-        line = ";".join(('"' + v) if i == at else v for i, v in enumerate(values))
-    return line
+    return ";".join(values)
 
 
 @st.composite
 def hostile_files(draw: st.DrawFn) -> tuple[bytes, int]:
     """Files as they come from odd systems: mixed line ends, NULs, unclosed quotes, a line far too long,
-    bytes that are no text, UTF-16. Without quoting, each non-blank line after the header is one row."""
+    bytes that are no text, UTF-16. With no quote closed, each non-blank line after the header is one row."""
     lines = [_hostile_line(draw) for _ in range(draw(st.integers(0, 10)))]
+    rows = [n for n, line in enumerate(lines) if line.replace("\x00", "").replace(";", "").strip()]
+    if rows and draw(st.booleans()):  # one quote opened at the start of a cell and never closed
+        n = draw(st.sampled_from(rows))
+        cells = lines[n].split(";")
+        at = draw(st.integers(0, len(cells) - 1))
+        lines[n] = ";".join(('"' + c) if i == at else c for i, c in enumerate(cells))
     encoding = draw(st.sampled_from(["utf-8", "cp1251", "utf-16", "utf-16-le"]))
     endings = [draw(st.sampled_from(["\r\n", "\n", "\r"])) for _ in range(len(lines) + 1)]
     text = "ФИО;Телефон;Дата приёма;Согласие на SMS" + "".join(e + line for e, line in zip(endings, lines,

@@ -90,7 +90,7 @@ def read_rows(source: bytes | Readable, locale: str = "ru", mapping: dict[str, s
     def rows() -> Iterator[tuple[int, dict[str, object] | Rejected]]:
         for record in records(lines, delimiter, len(header), frozenset(columns)):
             if record.problem:
-                yield record.line, Rejected(record.problem, **record.params)
+                yield record.line, Rejected(record.problem, **(record.params or {}))
             else:
                 cells = record.cells
                 yield record.line, problem or _join_moment(

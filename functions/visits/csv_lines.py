@@ -14,7 +14,7 @@ import csv
 import re
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 CHUNK = 64 * 1024
@@ -36,22 +36,22 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     number: int
     text: str  # with its line end, as the csv module wants it
     problem: str = ""  # "line_too_long" or "bad_encoding"
-    params: dict = field(default_factory=dict)
+    params: dict | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One row: its first line's number and its cells, or the problem that made it unreadable."""
 
     line: int
     cells: list[str]
     problem: str = ""
-    params: dict = field(default_factory=dict)
+    params: dict | None = None
 
 
 def _chunks(source: bytes | Readable) -> Iterator[bytes]:
@@ -170,39 +170,45 @@ class _Broken(Exception):
     """The row being read cannot be a row: its first line is rejected, the rest read again."""
 
 
-def _feed(lines: Iterator[Line], again: deque[Line], taken: list[Line], ended_inside: list[bool]) -> Iterator[str]:
-    """Lines for the csv module, noting each in ``taken`` (the row being read) as it goes."""
-    while True:
-        line = again.popleft() if again else next(lines, None)
-        if line is None:
-            if taken:
-                ended_inside.append(True)  # the file ended inside a quoted cell
-            return
+def _feed(first: Line, lines: Iterator[Line], again: deque[Line], taken: list[Line],
+          ended_inside: list[bool]) -> Iterator[str]:
+    """Lines for the csv module, from ``first`` on, noting each in ``taken`` (the row being read)."""
+    line: Line | None = first
+    while line is not None:
         taken.append(line)
         if line.problem == "line_too_long" or len(taken) > ROW_LINES:
             raise _Broken
         yield line.text
+        line = again.popleft() if again else next(lines, None)
+    ended_inside.append(True)  # the file ended inside a quoted cell
 
 
 def records(lines: Iterator[Line], delimiter: str, width: int, read: frozenset[int]) -> Iterator[Record]:
-    """The rows after the header; ``width`` is the header's number of cells, ``read`` the columns we use."""
+    """The rows after the header; ``width`` is the header's number of cells, ``read`` the columns we use.
+
+    A line without a quote is split as it stands (what the csv module would make of it, without its
+    cost); a line with one goes to the csv module, which may read on into the next lines.
+    """
     again: deque[Line] = deque()  # lines to read again after a broken row
     while True:
-        taken: list[Line] = []  # the physical lines of the row being read
+        line = again.popleft() if again else next(lines, None)
+        if line is None:
+            return
+        if line.problem == "line_too_long":
+            yield Record(line.number, [], line.problem, line.params)
+            continue
+        if '"' not in line.text:
+            cells = line.text.rstrip("\r\n").split(delimiter)
+            if "".join(cells).strip():  # a blank row (";;;" is how Excel writes an empty one) is no data row
+                yield Record(line.number, cells, line.problem, line.params)
+            continue
+        taken: list[Line] = []  # the physical lines of this row
         ended_inside: list[bool] = []
         try:
-            for cells in csv.reader(_feed(lines, again, taken, ended_inside), delimiter=delimiter):
-                if ended_inside:
-                    raise _Broken
-                if not "".join(cells).strip():
-                    taken.clear()  # a blank row (";;;" is how Excel writes an empty one) is no data row
-                    continue
-                if len(taken) > 1 and _swallowed(cells, taken, delimiter, width, read):
-                    raise _Broken
-                problem = next((line for line in taken if line.problem), None)
-                yield Record(taken[0].number, cells, *((problem.problem, problem.params) if problem else ()))
-                taken.clear()
-            return
+            cells = next(csv.reader(_feed(line, lines, again, taken, ended_inside), delimiter=delimiter), [])
+            if ended_inside or (len(taken) > 1 and "".join(cells).strip()
+                                and _swallowed(cells, taken, delimiter, width, read)):
+                raise _Broken
         except (_Broken, csv.Error):
             first = taken[0]
             if first.problem == "line_too_long":
@@ -211,6 +217,10 @@ def records(lines: Iterator[Line], delimiter: str, width: int, read: frozenset[i
                 yield Record(first.number, [], "unterminated_quote" if len(taken) > 1 or ended_inside
                              else "unreadable_row")
             again.extendleft(reversed(taken[1:]))
+            continue
+        if "".join(cells).strip():
+            problem = next((t for t in taken if t.problem), None)
+            yield Record(taken[0].number, cells, *((problem.problem, problem.params) if problem else ()))
 
 
 def _swallowed(cells: list[str], taken: list[Line], delimiter: str, width: int, read: frozenset[int]) -> bool:
