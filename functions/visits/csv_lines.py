@@ -127,10 +127,10 @@ def physical_lines(source: bytes | Readable) -> Iterator[Line]:
     """Every line of the file, numbered from 1, decoded, NULs removed, each broken one marked."""
     chunks = _chunks(source)
     head = next(chunks, b"")
-    encoding = next((name for bom, name in BOMS if head.startswith(bom)), None)
-    if encoding:
-        head = head[len(next(bom for bom, name in BOMS if name == encoding)):]
-    encoding = encoding or _wide_without_bom(head)
+    marked = next(((bom, name) for bom, name in BOMS if head.startswith(bom)), None)
+    if marked:
+        head = head[len(marked[0]):]
+    encoding = marked[1] if marked else _wide_without_bom(head)
 
     def rest() -> Iterator[bytes]:
         yield head
