@@ -113,9 +113,10 @@ TWILIO_SIGNATURE = {"name": "X-Twilio-Signature", "in": "header", "required": Fa
 
 def _page_form(fields: dict, summary: str) -> dict:
     """The rating page's forms without JavaScript: the answer is the page in its next state."""
-    body = {"type": "object", "properties": fields, "required": [n for n in fields if n in ("score", "text")]}
+    required = [n for n in fields if n in ("score", "text")]
+    body = {"type": "object", "properties": fields, **({"required": required} if required else {})}
     return {"post": {"summary": summary, "tags": ["patient"],
-                     "requestBody": {"required": bool(body["required"]), "content": {FORM: {"schema": body}}},
+                     "requestBody": {"required": bool(required), "content": {FORM: {"schema": body}}},
                      "responses": {"200": html("The page in its next state."),
                                    "400": html("The page again, saying what to fix."),
                                    "404": html("The page saying the link is unknown."),
