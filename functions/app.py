@@ -43,9 +43,10 @@ def create_app(config: Settings | dict | None = None, services: Services | None 
     app.extensions["otklik"] = services or Services(settings)
     app.wsgi_app = PublicPrefix(app.wsgi_app)  # type: ignore[method-assign]
 
-    from functions.web import admin, errors, forms, hooks, invites, pages, visits
+    from functions.web import admin, errors, forms, hooks, invites, openapi, pages, visits
 
     errors.register(app)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(invites.bp)
     app.register_blueprint(visits.bp)
     app.register_blueprint(hooks.bp)

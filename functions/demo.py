@@ -92,7 +92,7 @@ def seed_demo(services: Services, start: datetime) -> list[tuple[str, str]]:
         at = local_start - timedelta(minutes=minutes_ago)
         rows.append((n, {"external_id": f"demo-{local_start:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
                          "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да"}))
-    import_rows(services.store, clinic, rows, services.settings.token_days)
+    import_rows(services.store, clinic, rows, services.settings.token_days, now=start)
     dispatch_clinic(services, clinic, start)
     links = []
     for _, row in rows:

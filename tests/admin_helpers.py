@@ -27,3 +27,14 @@ def sign_in(client, outbox, email: str) -> None:
     path = "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1]
     used = client.post(path, data={"csrf": csrf_of(client, path)})
     assert used.status_code == 303 and used.headers["Location"] == "/admin/"
+
+
+def sign_in_in_browser(page, base: str, outbox) -> None:
+    """The owner signs in as a person does: asks for the link, opens it from the outbox, presses the button."""
+    page.goto(f"{base}/admin/")
+    page.get_by_label("Рабочая почта").fill("owner@clinic.ru")
+    page.get_by_role("button", name="Прислать ссылку для входа").click()
+    page.get_by_text("Проверьте почту").wait_for()
+    page.goto(base + "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1])
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("heading", name="Клиника Тест").wait_for()

@@ -11,7 +11,7 @@ import pytest
 
 from functions.config import Settings
 from functions.store import Store, open_store
-from tests.moto_atomic import serialise_requests
+from tests.moto_atomic import copy_tables_once, serialise_requests
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 
@@ -42,6 +42,7 @@ def _dynamo_store(settings: Settings) -> Store:
     assert isinstance(store, DynamoStore)
     store.create_table()
     serialise_requests(store.client)  # moto lacks DynamoDB's per-request atomicity under threads
+    copy_tables_once()  # and backs a transaction up once per item of it
     return store
 
 

@@ -111,3 +111,37 @@ def test_removing_a_member_closes_their_open_session(client, members, outbox, se
     sign_in(client, outbox, "owner@clinic.ru")
     services.store.remove_member("c1", "owner@clinic.ru")
     assert client.get("/admin/c/c1/").status_code == 404
+
+
+def copy_of_the_cookie(client, app):
+    other = app.test_client()
+    cookie = client.get_cookie("session", path="/admin")
+    other.set_cookie("session", cookie.value, path="/admin")
+    return other
+
+
+def test_signing_out_ends_every_copy_of_the_session(client, app, members, outbox) -> None:
+    sign_in(client, outbox, "owner@clinic.ru")
+    stolen = copy_of_the_cookie(client, app)
+    assert stolen.get("/admin/c/c1/").status_code == 200
+    client.post("/admin/signout", data={"csrf": csrf_of(client, "/admin/c/c1/")})
+    assert stolen.get("/admin/c/c1/").headers["Location"] == "/admin/signin"
+    assert stolen.post("/admin/c/c1/settings", data={"threshold": "2"}).status_code in (303, 403)
+    assert members.clinic("c1").threshold == 4
+    sign_in(client, outbox, "owner@clinic.ru")  # a new sign-in works again
+    assert client.get("/admin/c/c1/").status_code == 200
+
+
+def test_removing_a_member_ends_their_session_for_every_clinic(client, app, members, outbox, settings,
+                                                                monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from functions.cli import main
+
+    members.store.put_member("c2", "owner@clinic.ru", "director", NOW)
+    sign_in(client, outbox, "owner@clinic.ru")
+    assert client.get("/admin/c/c2/").status_code == 200
+    monkeypatch.setenv("FUNNEL_SQLITE_PATH", settings.sqlite_path)
+    removed = CliRunner().invoke(main, ["members", "remove", "--clinic", "c1", "--email", "owner@clinic.ru"])
+    assert removed.exit_code == 0
+    assert client.get("/admin/c/c2/").headers["Location"] == "/admin/signin"  # signed out; may sign in again to c2

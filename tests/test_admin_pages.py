@@ -152,7 +152,7 @@ def test_numbers_show_the_funnel_per_doctor_and_branch(client, world, outbox) ->
     doctors = client.get("/admin/c/c1/numbers.csv?table=doctors&from=2026-11-01&to=2026-11-30")
     assert doctors.headers["Content-Type"].startswith("text/csv")
     lines = doctors.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("doctor,visits,invited") and any(line.startswith("Петрова А. А.,1,1") for line in lines)
+    assert lines[0].startswith("doctor;visits;invited") and any(line.startswith("Петрова А. А.;1;1") for line in lines)
     assert client.get("/admin/c/c1/?from=2026-12-01&to=2026-11-01").status_code == 400
     assert client.get("/admin/c/c1/?from=yesterday").status_code == 400
     assert client.get("/admin/c/c1/numbers.csv?table=invites").status_code == 400

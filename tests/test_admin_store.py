@@ -22,6 +22,19 @@ def test_members_are_listed_both_ways(store: Store) -> None:
     assert store.memberships("dir@clinic.ru") == {} and store.memberships("nobody@x.ru") == {}
 
 
+def test_ending_sessions_moves_the_members_version_on(store: Store) -> None:
+    assert store.session_version("owner@clinic.ru") == 0
+    assert store.end_sessions("owner@clinic.ru") == 1
+    assert store.end_sessions("owner@clinic.ru") == 2
+    assert store.session_version("owner@clinic.ru") == 2
+    assert store.session_version("dir@clinic.ru") == 0  # another member's sessions go on
+    store.put_member("c1", "owner@clinic.ru", "owner", NOW)
+    assert store.memberships("owner@clinic.ru") == {"c1": "owner"}  # the version is no membership
+    with ThreadPoolExecutor(8) as pool:
+        versions = list(pool.map(lambda _: store.end_sessions("dir@clinic.ru"), range(8)))
+    assert sorted(versions) == list(range(1, 9))
+
+
 def test_a_mark_is_taken_once_even_by_racing_callers(store: Store) -> None:
     with ThreadPoolExecutor(8) as pool:
         taken = list(pool.map(lambda _: store.mark_once("signin", "n1", NOW, NOW + timedelta(minutes=15)), range(8)))

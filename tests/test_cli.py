@@ -54,7 +54,8 @@ def test_visits_import_prints_the_report(run, tmp_path, clinic_doc) -> None:
     result = run("visits", "import", write(tmp_path, "v.csv", csv), "--clinic", "c1")
     report = json.loads(result.output)
     assert (report["imported"], report["rejected"]) == (1, 1)
-    assert report["errors"] == [{"line": 3, "column": "Телефон", "reason": "not a valid phone number"}]
+    assert report["errors"] == [{"line": 3, "column": "Телефон", "code": "phone_invalid",
+                                 "reason": "номер неполный или такого не бывает: «123»"}]
     unknown = run("visits", "import", write(tmp_path, "w.csv", csv), "--clinic", "nobody")
     assert unknown.exit_code == 1 and "no clinic 'nobody'" in unknown.output
 

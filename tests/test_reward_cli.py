@@ -37,7 +37,7 @@ def ledger(services, clinic_doc):
 
 
 def table(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
 
 
 def test_an_export_hands_each_reward_over_once(run, ledger, tmp_path) -> None:

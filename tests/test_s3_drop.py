@@ -55,7 +55,7 @@ def test_a_second_delivery_of_the_event_updates_in_place(dropped) -> None:
 
 def test_unknown_clinic_gets_a_report_and_nothing_is_imported(dropped, store) -> None:
     [result] = put_and_run(dropped, "imports/nobody/a.csv", (DATA / "visits_cp1251.csv").read_bytes())
-    assert result["error"] == "no clinic 'nobody': nothing was imported"
+    assert (result["code"], result["error"]) == ("no_clinic", "нет клиники «nobody»: ничего не импортировано")
     assert json.loads(dropped.get_object(Bucket=BUCKET, Key="imports/nobody/a.csv.report.json")["Body"].read())
     assert store.visits_on("c1", "2026-11-23") == []
 

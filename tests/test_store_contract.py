@@ -87,6 +87,38 @@ def test_batch_save_reports_created_and_updated_and_keeps_invite_state(store: St
     assert store.save_visits([]) == []
 
 
+def test_a_large_batch_over_days_tells_new_from_existing_and_keeps_only_real_changes(store: Store) -> None:
+    days = ("2026-11-21", "2026-11-22", "2026-11-23")
+    first = [make_visit(f"v{n}", local_date=days[n % 3]) for n in range(150)]
+    assert store.save_visits(first) == [CREATED] * 150
+    mixed = [make_visit(f"v{n}", local_date=days[n % 3], doctor="Сидоров" if n % 2 else "Иванов И. И.")
+             for n in range(100, 250)]
+    assert store.save_visits(mixed) == [UPDATED] * 50 + [CREATED] * 100
+    assert [store.get_visit("c1", f"v{n}").doctor for n in (100, 101, 149, 150, 151)] == [
+        "Иванов И. И.", "Сидоров", "Сидоров", "Иванов И. И.", "Сидоров"]
+    assert sum(len(store.visits_on("c1", day)) for day in days) == 250
+
+
+def test_dynamodb_writes_new_visits_100_to_a_request_and_an_unchanged_one_not_at_all(store: Store) -> None:
+    from collections import Counter
+
+    from functions.store.dynamodb import DynamoStore
+
+    if not isinstance(store, DynamoStore):
+        return
+    calls: Counter = Counter()
+    store.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.update([model.name]))
+    visits = [make_visit(f"v{n}", local_date=f"2026-11-{20 + n % 7}") for n in range(250)]
+    store.save_visits(visits)
+    assert calls == {"TransactWriteItems": 3}  # no query per day, no read at all
+    calls.clear()
+    store.save_visits(visits)
+    assert calls == {"TransactWriteItems": 3}  # each cancelled with what is stored: nothing to write
+    calls.clear()
+    assert store.save_visits([make_visit("v1", local_date="2026-11-21", doctor="Сидоров")]) == [UPDATED]
+    assert calls == {"TransactWriteItems": 2} and store.get_visit("c1", "v1").doctor == "Сидоров"
+
+
 def test_finish_invite_only_by_the_claimer_and_sent_is_final(store: Store) -> None:
     store.save_visit(make_visit())
     store.claim_invite("c1", "v1", "tok1", NOW, LATER)

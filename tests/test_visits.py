@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -19,11 +20,12 @@ DATA = Path(__file__).parent / "data"
 def test_cp1251_semicolon_export_with_russian_headers_row_by_row(services, clinic) -> None:
     report = import_csv(services.store, clinic, (DATA / "visits_cp1251.csv").read_bytes(), 14).as_dict()
     assert report["errors"] == [
-        {"line": 4, "column": "Телефон", "reason": "not a valid phone number"},
-        {"line": 5, "column": "Дата приёма",
-         "reason": "unknown date 'завтра утром'; use 23.11.2026 14:30 or 2026-11-23T14:30"},
-        {"line": 6, "column": "ФИО", "reason": "empty"},
-        {"line": 7, "column": "Номер визита", "reason": "the same visit as line 2"},
+        {"line": 4, "column": "Телефон", "code": "phone_invalid",
+         "reason": "номер неполный или такого не бывает: «8 (916) 12-34»"},
+        {"line": 5, "column": "Дата приёма", "code": "date_unknown",
+         "reason": "непонятная дата «завтра утром»; пишите 23.11.2026 14:30 или 2026-11-23T14:30"},
+        {"line": 6, "column": "ФИО", "code": "empty", "reason": "пусто"},
+        {"line": 7, "column": "Номер визита", "code": "same_visit", "reason": "тот же визит, что в строке 2"},
     ]
     assert (report["imported"], report["updated"], report["rejected"]) == (5, 0, 4)
     assert (report["no_consent"], report["not_mobile"]) == (1, 1)
@@ -79,8 +81,9 @@ def test_explicit_header_map_for_odd_headers(services, clinic) -> None:
 
 def test_a_file_the_importer_cannot_read_rejects_every_row_with_the_reason(services, clinic) -> None:
     report = import_csv(services.store, clinic, b"name;date\nAnna;23.11.2026 10:30\n\nBoris;x\n", 14)
-    assert [(e["line"], e["reason"]) for e in report.rejected] == [
-        (2, "no phone column among the headers: name; date"), (4, "no phone column among the headers: name; date")]
+    reason = "среди заголовков нет столбцов: Телефон (в файле: name; date)"
+    assert [(e["line"], e["code"], e["reason"]) for e in report.rejected] == [
+        (2, "missing_columns", reason), (4, "missing_columns", reason)]
     assert import_csv(services.store, clinic, b"", 14).as_dict()["rejected"] == 0
 
 
@@ -148,5 +151,94 @@ def test_only_the_hash_of_the_key_is_stored(services, clinic) -> None:
 
 @pytest.mark.parametrize("raw", ["23.11.2026", "2026-11-23"])
 def test_a_date_without_a_time_is_rejected_so_nobody_is_asked_before_the_visit(clinic_doc, raw) -> None:
-    with pytest.raises(RowError, match="has no time"):
+    with pytest.raises(RowError) as err:
         build_visit(parse_clinic(clinic_doc), visit_row(1, visit_at=raw), 14)
+    assert (err.value.column, err.value.code) == ("visit_at", "date_without_time")
+
+
+OUT_OF_RANGE = ["31.12.9999 23:00", "0001-01-01T00:00", "01.01.0001 10:00", "9999-12-31T23:00+14:00",
+                "25.11.2027 10:00", "21.11.2025 10:00"]
+
+
+def test_a_visit_more_than_a_year_away_is_that_rows_error_and_the_rest_is_stored(store, clinic_doc) -> None:
+    clinic = parse_clinic(clinic_doc)
+    lines = ["Номер визита;ФИО;Телефон;Дата приёма", "1;Анна;89161234501;23.11.2026 10:00"]
+    lines += [f"{n};Пациент {n};8916123450{n};{raw}" for n, raw in enumerate(OUT_OF_RANGE, start=2)]
+    report = import_csv(store, clinic, "\n".join(lines).encode(), 14, now=NOW)
+    assert report.imported == 1
+    assert [(e["line"], e["column"], e["code"]) for e in report.rejected] == [
+        (n + 1, "Дата приёма", "date_out_of_range") for n in range(2, 2 + len(OUT_OF_RANGE))]
+    assert report.rejected[0]["reason"] == ("дата «31.12.9999 23:00» вне допустимого окна: "
+                                            "принимаются визиты с 22.11.2025 по 24.11.2027")
+    assert [v.visit_id for v in store.visits_on("c1", "2026-11-23")] == ["1"]
+
+
+def test_a_two_digit_year_is_this_century_and_a_four_digit_one_is_taken_as_written(clinic_doc) -> None:
+    clinic = parse_clinic(clinic_doc)
+    assert build_visit(clinic, visit_row(1, visit_at="23.11.26 10:00"), 14, NOW).visit_at.year == 2026
+    with pytest.raises(RowError) as err:
+        build_visit(clinic, visit_row(1, visit_at="01.01.0001 10:00"), 14, NOW)  # once stored as 2001
+    assert err.value.code == "date_out_of_range"
+
+
+@pytest.mark.parametrize("raw", ["+7-916-ABC-DEFG", "8 916 123 45 67 доб. 2", "+7916123450l", "tel:+79161234567"])
+def test_letters_in_the_number_are_refused_never_dialled(clinic_doc, raw) -> None:
+    with pytest.raises(RowError) as err:
+        build_visit(parse_clinic(clinic_doc), visit_row(1, phone=raw), 14, NOW)
+    assert (err.value.column, err.value.code) == ("phone", "phone_letters")
+
+
+def test_the_api_batch_keeps_its_good_items_when_one_is_out_of_range(client, services, clinic) -> None:
+    key = create_key(services.store, "c1", NOW)
+    items = [visit_row(1), visit_row(2, visit_at="31.12.9999 23:00"), visit_row(3, visit_at="0001-01-01T00:00"),
+             visit_row(4, visit_at="2026-11-23T10:00+14:00"), visit_row(5, phone="+7-916-ABC-DEFG")]
+    answer = post(client, key, {"visits": items})
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert (body["imported"], body["rejected"]) == (2, 3)
+    assert [(e["index"], e["column"], e["code"]) for e in body["errors"]] == [
+        (1, "visit_at", "date_out_of_range"), (2, "visit_at", "date_out_of_range"), (4, "phone", "phone_letters")]
+    assert body["errors"][2]["reason"] == "в номере есть буквы: «+7-916-ABC-DEFG»"  # the clinic is Russian
+    assert services.store.get_visit("c1", "v4").visit_at == datetime.fromisoformat("2026-11-23T10:00+14:00")
+
+
+def test_a_surprise_inside_one_row_is_that_rows_error(client, services, clinic, monkeypatch) -> None:
+    import functions.visits.intake as intake
+
+    real = intake.parse_consent
+
+    def fragile(raw, clinic):
+        if raw == "boom":
+            raise OverflowError("a bug of ours, not the clinic's")
+        return real(raw, clinic)
+
+    monkeypatch.setattr(intake, "parse_consent", fragile)
+    data = "ФИО;Телефон;Дата приёма;Согласие на SMS\nАнна;89161234501;23.11.2026 10:00;boom\n" \
+           "Борис;89161234502;23.11.2026 10:00;да\n"
+    report = import_csv(services.store, clinic, data.encode(), 14, now=NOW)
+    assert (report.imported, [(e["line"], e["code"]) for e in report.rejected]) == (1, [(2, "row_failed")])
+    key = create_key(services.store, "c1", NOW)
+    body = post(client, key, {"visits": [visit_row(1, consent="boom"), visit_row(2)]}).get_json()
+    assert (body["imported"], [(e["index"], e["code"]) for e in body["errors"]]) == (1, [(0, "row_failed")])
+
+
+def test_an_english_clinic_reads_its_report_in_english(services, clinic_doc) -> None:
+    from functions.clinics.clinic import save_clinic
+
+    clinic = save_clinic(services.store, {**clinic_doc, "id": "en1", "locale": "en"}, NOW)
+    data = "Patient,Phone,Visit time\nAnna,+7-916-ABC-DEFG,23.11.2026 10:00\n"
+    [error] = import_csv(services.store, clinic, data.encode(), 14, now=NOW).rejected
+    assert error == {"line": 2, "column": "Phone", "code": "phone_letters",
+                     "reason": "letters in the number: '+7-916-ABC-DEFG'"}
+
+
+def test_the_dashboard_upload_reports_a_year_9999_row_and_imports_the_rest(client, services, clinic, outbox) -> None:
+    from tests.admin_helpers import csrf_of, sign_in
+
+    services.store.put_member("c1", "owner@clinic.ru", "owner", NOW)
+    sign_in(client, outbox, "owner@clinic.ru")
+    data = "ФИО;Телефон;Дата приёма\nАнна;89161234501;23.11.2026 10:00\nБорис;89161234502;31.12.9999 23:00\n"
+    answer = client.post("/admin/c/c1/import", content_type="multipart/form-data", data={
+        "csrf": csrf_of(client, "/admin/c/c1/import"), "file": (io.BytesIO(data.encode("cp1251")), "v.csv")})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Новых: <b>1</b>" in page and "вне допустимого окна" in page

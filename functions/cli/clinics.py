@@ -34,7 +34,8 @@ def clinic_update(services: Services, file: Path) -> None:
 
 
 def _save_clinic(services: Services, file: Path, must_exist: bool) -> None:
-    from functions.clinics.clinic import ClinicError, save_clinic
+    from functions.clinics.clinic import ClinicError, parse_clinic, save_clinic
+    from functions.invites.text import invite_problems
 
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
@@ -46,6 +47,9 @@ def _save_clinic(services: Services, file: Path, must_exist: bool) -> None:
     if not must_exist and exists:
         raise click.ClickException(f"clinic {doc.get('id')!r} exists; use 'clinic update'")
     try:
+        problems = invite_problems(parse_clinic(doc), services.settings.link_base)
+        if problems:
+            raise ClinicError(problems)
         saved = save_clinic(services.store, doc, utcnow())
     except ClinicError as err:
         raise click.ClickException("invalid clinic:\n  " + "\n  ".join(err.problems)) from None

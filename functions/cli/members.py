@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from functions.cli.group import echo_json, main
-from functions.dashboard.signin import ROLES, normal_email
+from functions.dashboard.signin import ROLES, normal_email, remove_member
 from functions.services import Services, utcnow
 
 
@@ -39,8 +39,8 @@ def add(services: Services, clinic_id: str, email: str, role: str) -> None:
 @click.option("--email", required=True, callback=_email)
 @click.pass_obj
 def remove(services: Services, clinic_id: str, email: str) -> None:
-    """Take an address's access away (its open session ends at the next page it asks for)."""
-    if not services.store.remove_member(clinic_id, email):
+    """Take an address's access away and end its open sessions (at the next page they ask for)."""
+    if not remove_member(services, clinic_id, email):
         raise click.ClickException(f"{email} has no access to {clinic_id!r}")
     click.echo(f"{email} removed from {clinic_id}")
 

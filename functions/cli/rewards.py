@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 import click
 
 from functions.cli.group import echo_json, main
+from functions.exports.spreadsheet import read_back
 from functions.rewards.ledger import (
     MONTH,
     amount_text,
@@ -90,8 +90,12 @@ def _marked(services: Services, pairs: list[tuple[str, str, str]], status: str, 
 
 def _pairs(clinic_id: str | None, reward_ids: tuple[str, ...], file: Path | None, reference: str) -> list:
     if file is not None:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        data = file.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1251")  # the file saved again by Russian Excel
+        rows = read_back(text)
         if rows and not {"clinic", "reward_id"} <= set(rows[0]):
             raise click.ClickException("the file needs the export's clinic and reward_id columns")
         return [(r["clinic"], r["reward_id"], r.get("reference") or reference) for r in rows]

@@ -1,9 +1,14 @@
-"""A clinic's review platforms: the known types, the hosts each may link to, and their validation."""
+"""A clinic's review platforms: the known types, the hosts each may link to, and their validation.
+
+A platform's address is read the way the patient's browser will read it (the WHATWG URL standard,
+through ada, the parser Node.js uses): ``https://evil.com\\@yandex.ru/`` is evil.com to a browser,
+though Python's urlsplit sees yandex.ru after the backslash. What is stored and redirected to is the
+browser's own reading of it, so the address checked is the address the patient is sent to.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from functions.clinics.ids import SLUG
 
@@ -57,22 +62,36 @@ def parse_platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
             problems.append(f"{where}.type: one of {', '.join(PLATFORM_TYPES)}")
         if not name or len(name) > 40:
             problems.append(f"{where}.name: 1 to 40 characters")
-        if not _https_url(url):
-            problems.append(f"{where}.url: must be an https:// address")
-        elif not on_platform_host(ptype, url):
-            problems.append(f"{where}.url: not an address of {ptype} ({', '.join(PLATFORM_HOSTS[ptype])})")
-        result.append(Platform(pid, ptype, name, url, weight, share))
+        href, problem = read_url(url, ptype)
+        if problem:
+            problems.append(f"{where}.url: {problem}")
+        result.append(Platform(pid, ptype, name, href or url, weight, share))
     return tuple(result)
 
 
-def on_platform_host(ptype: str, url: str) -> bool:
+def read_url(url: str, ptype: str) -> tuple[str | None, str]:
+    """The address as the browser will open it, or None and what is wrong with it."""
+    from ada_url import URL, HostType
+
+    if not url or len(url) > 2000 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return None, "must be an https:// address"
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return None, "must be an https:// address"
+    if parsed.protocol != "https:":
+        return None, "must be an https:// address"
+    if parsed.username or parsed.password:
+        return None, "a name or password before the host (user@host) is not allowed"
+    if parsed.host_type != HostType.DEFAULT:
+        return None, "a review platform's address has a host name, not an IP address"
+    host = parsed.hostname.rstrip(".")
+    if "." not in host:
+        return None, "must be an https:// address"
     hosts = PLATFORM_HOSTS.get(ptype)
-    host = (urlsplit(url).hostname or "").lower()
-    return hosts is None or any(host == h or host.endswith("." + h) for h in hosts)
-
-
-def _https_url(url: str) -> bool:
-    if len(url) > 2000 or any(c.isspace() for c in url):
-        return False
-    parts = urlsplit(url)
-    return parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
+    if hosts is not None:
+        if not any(host == h or host.endswith("." + h) for h in hosts):
+            return None, f"not an address of {ptype} ({', '.join(hosts)})"
+        if parsed.port:
+            return None, f"port {parsed.port} is not where {ptype} serves its pages"
+    return parsed.href, ""

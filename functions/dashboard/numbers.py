@@ -7,14 +7,13 @@ rating distribution and the daily average (as an inline SVG chart).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from functions.cases.kinds import kind_names
 from functions.clinics.clinic import Clinic
 from functions.dashboard.store import DashboardStore
+from functions.exports.spreadsheet import csv_text
 
 STEPS = (("visits", "Визиты"), ("invited", "Приглашены"), ("delivered", "Доставлено"), ("opened", "Открыли"),
          ("answered", "Ответили"), ("clicks", "Переходы на площадки"), ("complaints", "Жалобы"),
@@ -126,9 +125,7 @@ TABLE_COLUMNS = ("visits", "invited", "delivered", "opened", "answered", "clicks
 
 
 def table_csv(rows: list[Row], first_column: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow((first_column, *TABLE_COLUMNS, "average_score"))
-    for row in rows:
-        writer.writerow((row.name, *(row.get(c) for c in TABLE_COLUMNS), row.average if row.average else ""))
-    return out.getvalue()
+    """The table as a CSV file; doctor and branch names come from the clinic's files, so through the safe writer."""
+    return csv_text((first_column, *TABLE_COLUMNS, "average_score"),
+                    ((row.name, *(row.get(c) for c in TABLE_COLUMNS), row.average if row.average else "")
+                     for row in rows))

@@ -12,8 +12,9 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
-from functions.clinics.clinic import Clinic, parse_clinic
+from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
 from functions.clinics.platforms import PLATFORM_TYPES
+from functions.invites.text import invite_problems
 from functions.services import Services
 from functions.store.records import AuditEntry
 
@@ -129,6 +130,10 @@ def save_change(services: Services, clinic: Clinic, new_doc: dict, who: str, wha
     """Validate and store the new document, and audit it; ``ClinicError`` (nothing stored) when invalid."""
     new_doc = {**new_doc, "id": clinic.id}  # the id is not the form's to change
     changed = parse_clinic(new_doc)
+    if (changed.sending.template, changed.name) != (clinic.sending.template, clinic.name):
+        problems = invite_problems(changed, services.settings.link_base)
+        if problems:
+            raise ClinicError(problems)
     before = clinic.to_doc()
     after = changed.to_doc()
     if before == after:

@@ -88,3 +88,17 @@ def use_link(services: Services, token: str, now: datetime) -> str | None:
     if found is None or not services.store.mark_once("signin", found[1], now, now + timedelta(minutes=LINK_MINUTES)):
         return None
     return found[0]
+
+
+def end_sessions(services: Services, email: str) -> None:
+    """End every open session of a member: a copy of the cookie stops working at its next request."""
+    services.store.end_sessions(email)
+    log.info("dashboard sessions ended for a member")  # no address in the log
+
+
+def remove_member(services: Services, clinic_id: str, email: str) -> bool:
+    """Take a member's access to a clinic away and end their open sessions; False when they had none."""
+    if not services.store.remove_member(clinic_id, email):
+        return False
+    end_sessions(services, email)
+    return True

@@ -16,6 +16,8 @@ SAMPLE_VISIT = Visit(clinic_id="", visit_id="", patient_name="", phone="", visit
                      doctor="Константинопольская А. В.", service="Консультация терапевта")
 # Past this, a text costs the clinic more than the default does: warn when it is saved.
 SEGMENT_WARNING = 2
+# Past this, a text is refused: every patient's SMS would cost five times or more.
+SEGMENT_LIMIT = 4
 
 
 def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "",
@@ -43,3 +45,20 @@ def sample_invite(clinic: Clinic, base_url: str) -> tuple[str, Segments]:
     """The invite as a patient would get it (a sample doctor and service), and what it costs in segments."""
     text = invite_text(clinic, invite_link(base_url, "x" * 12), SAMPLE_VISIT)
     return text, count_segments(text)
+
+
+def invite_problems(clinic: Clinic, base_url: str) -> list[str]:
+    """What is wrong with the clinic's own invite text as it will really go out (its name, our link):
+    more than SEGMENT_LIMIT segments, or a text that does not render. Checked whenever it is saved."""
+    from jinja2 import TemplateError
+
+    if not clinic.sending.template:
+        return []
+    try:
+        _, segments = sample_invite(clinic, base_url)
+    except TemplateError as err:
+        return [f"sending.template: {err.message or err}"]
+    if segments.count > SEGMENT_LIMIT:
+        return [f"sending.template: the invite SMS would take {segments.count} {segments.encoding} segments "
+                f"({segments.units} characters), more than the {SEGMENT_LIMIT} allowed; shorten it"]
+    return []

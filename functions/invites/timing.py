@@ -91,7 +91,7 @@ def parse_rules(doc: object, problems: list[str]) -> SendRules:
 
 def _template_problems(template: str, details: bool) -> list[str]:
     """Render the clinic's text once with sample values, so a broken one is refused when it is saved."""
-    from jinja2 import TemplateError
+    from jinja2 import TemplateError, UndefinedError
 
     from functions.texts import render_clinic_text
 
@@ -101,7 +101,8 @@ def _template_problems(template: str, details: bool) -> list[str]:
     try:
         render_clinic_text(template, **sample)
     except TemplateError as err:
-        hint = "" if details else " (doctor and service need sending.details: true)"
+        unknown = isinstance(err, UndefinedError) and not details
+        hint = " (doctor and service need sending.details: true)" if unknown else ""
         return [f"sending.template: {err.message or err}{hint}"]
     return []
 

@@ -6,14 +6,13 @@ second export lists only rewards granted since and nothing is paid twice from tw
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from functions.clinics.clinic import Clinic
+from functions.exports.spreadsheet import csv_text
 from functions.rewards.grants import count_paid
 from functions.services import Services
 from functions.store import Reward
@@ -47,13 +46,8 @@ def batch_rewards(services: Services, clinic_ids: Iterable[str], month: str, bat
 
 
 def export_csv(rewards: list[Reward]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for r in rewards:
-        writer.writerow((r.clinic_id, r.reward_id, r.phone, amount_text(r.amount_minor), r.currency,
-                         r.created_at.isoformat(timespec="seconds"), r.batch))
-    return out.getvalue()
+    return csv_text(EXPORT_COLUMNS, ((r.clinic_id, r.reward_id, r.phone, amount_text(r.amount_minor), r.currency,
+                                      r.created_at.isoformat(timespec="seconds"), r.batch) for r in rewards))
 
 
 def settle_by_hand(services: Services, clinic_id: str, reward_id: str, status: str, now: datetime, *,

@@ -4,6 +4,7 @@
 |-----------|------------------|--------------------------|----------------------------------------|
 | member    | USER#<email>     | CLINIC#<id>              | role; a twin under the clinic lists it |
 | member    | CLINIC#<id>      | MEMBER#<email>           |                                        |
+| sessions  | USER#<email>     | SESSIONS                 | the version a session must carry       |
 | once      | ONCE#<scope>     | <key>                    | a used sign-in link, a sent digest; ttl |
 | hits      | HITS#<key>       | <period>                 | rate limits; ttl                       |
 | audit     | CLINIC#<id>      | AUDIT#<entry id>         | settings changes, newest last          |
@@ -52,6 +53,14 @@ class DynamoAdmin(DynamoUnit):
 
     def members(self, clinic_id: str) -> dict[str, str]:
         return self._roles(self._query_prefix(clinic_key(clinic_id), "MEMBER#"), "email")
+
+    def session_version(self, email: str) -> int:
+        item = self._get(f"USER#{email}", "SESSIONS")
+        return int(self._de.deserialize(item["version"])) if item else 0
+
+    def end_sessions(self, email: str) -> int:
+        answer = self._update(f"USER#{email}", "SESSIONS", "ADD version :one", None, {":one": 1}, returns="UPDATED_NEW")
+        return int(self._de.deserialize(answer["Attributes"]["version"])) if answer else 0
 
     def mark_once(self, scope: str, key: str, now: datetime, until: datetime) -> bool:
         return self._put_new(self._attrs({"pk": f"ONCE#{scope}", "sk": key, "until": iso(until),

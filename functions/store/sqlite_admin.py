@@ -29,6 +29,16 @@ class SqliteAdmin:
         rows = self._db.execute("SELECT email, role FROM members WHERE clinic_id = ? ORDER BY email", (clinic_id,))
         return {r[0]: r[1] for r in rows}
 
+    def session_version(self, email: str) -> int:
+        row = self._one("SELECT version FROM session_versions WHERE email = ?", email)
+        return row[0] if row else 0
+
+    def end_sessions(self, email: str) -> int:
+        # fetchall, not fetchone: a RETURNING statement holds its write until it is stepped to the end.
+        rows = self._db.execute("INSERT INTO session_versions VALUES (?, 1) ON CONFLICT DO UPDATE "
+                                "SET version = version + 1 RETURNING version", (email,)).fetchall()
+        return rows[0][0]
+
     def mark_once(self, scope: str, key: str, now: datetime, until: datetime) -> bool:
         with self._transaction() as db:
             db.execute("DELETE FROM once_marks WHERE scope = ? AND until < ?", (scope, iso(now)))

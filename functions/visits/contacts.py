@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from functions.store import Contact
+from functions.visits.reasons import reason as words
 
 CHANNELS = {
     "sms": ("sms", "смс", "эсэмэс"),
@@ -30,18 +31,22 @@ AROUND = re.compile(r"^(?:в|около|at|around)\s*(\d{1,2})(?:[:.](\d{2}))?$"
 
 
 class PreferenceError(ValueError):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
+    """A preference that was not understood: ``code`` names why (words in ``templates/visits``)."""
+
+    def __init__(self, column: str, code: str, value: str) -> None:
         self.column = column
-        self.reason = reason
+        self.code = code
+        self.value = value
+        self.reason = words(code, "en", value=value)
+        super().__init__(self.reason)
 
 
-def _lookup(table: dict[str, tuple[str, ...]], raw: str, column: str, example: str) -> str:
+def _lookup(table: dict[str, tuple[str, ...]], raw: str, column: str, code: str) -> str:
     value = " ".join(raw.lower().split())
     for key, spellings in table.items():
         if value in spellings:
             return key
-    raise PreferenceError(column, f"{raw!r} is not understood; use e.g. {example}")
+    raise PreferenceError(column, code, raw[:40])
 
 
 def parse_hours(raw: str) -> tuple[int, int]:
@@ -61,9 +66,9 @@ def parse_hours(raw: str) -> tuple[int, int]:
         start = int(match.group(1))
         end = start + 1
     else:
-        raise PreferenceError("contact_hours", f"{raw!r} is not a time window; use e.g. 18-21")
+        raise PreferenceError("contact_hours", "hours_unknown", raw[:40])
     if not 0 <= start < end <= 24:
-        raise PreferenceError("contact_hours", f"{raw!r}: the window must open before it closes, within 0-24")
+        raise PreferenceError("contact_hours", "hours_order", raw[:40])
     return start, end
 
 
@@ -74,7 +79,7 @@ def parse_preferences(row: dict[str, object]) -> tuple[dict, list[PreferenceErro
     raw = {k: str(row.get(k) or "").strip() for k in ("contact_channel", "contact_hours", "contact_days")}
     try:
         if raw["contact_channel"]:
-            found["channel"] = _lookup(CHANNELS, raw["contact_channel"], "contact_channel", "sms, whatsapp, call")
+            found["channel"] = _lookup(CHANNELS, raw["contact_channel"], "contact_channel", "channel_unknown")
     except PreferenceError as err:
         problems.append(err)
     try:
@@ -84,7 +89,7 @@ def parse_preferences(row: dict[str, object]) -> tuple[dict, list[PreferenceErro
         problems.append(err)
     try:
         if raw["contact_days"]:
-            found["days"] = _lookup(DAYS, raw["contact_days"], "contact_days", "weekdays or weekends")
+            found["days"] = _lookup(DAYS, raw["contact_days"], "contact_days", "days_unknown")
     except PreferenceError as err:
         problems.append(err)
     return found, problems

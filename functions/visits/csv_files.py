@@ -1,14 +1,18 @@
-"""CSV exports from practice-management software, as Excel writes them, into visit rows."""
+"""CSV exports from practice-management software, as Excel writes them, into visit rows.
+
+The file streams through (``csv_lines.py``): memory stays flat whatever its size, and every data
+row ends up imported, updated or rejected with its line, the file's own column and the reason.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from datetime import datetime
 
 from functions.clinics.clinic import Clinic
-from functions.visits.intake import FIELDS, Report, import_rows
+from functions.visits.csv_lines import Readable, header_cells, physical_lines, records
+from functions.visits.intake import FIELDS, Rejected, Report, import_rows
+from functions.visits.reasons import field_name
 from functions.visits.store import VisitStore
 
 # Header spellings seen in clinics' exports, folded to lower case without punctuation.
@@ -38,65 +42,24 @@ HEADER_ALIASES = {
 
 NAME_PARTS = ("last_name", "first_name", "middle_name")
 READ_FIELDS = (*FIELDS, "visit_date", "visit_time", *NAME_PARTS)
-
-
-class CsvError(ValueError):
-    """The file as a whole cannot be read (not one bad row: those go in the report)."""
-
-
-def decode(data: bytes) -> str:
-    """Excel writes UTF-8 with a BOM or cp1251; take the first that decodes cleanly."""
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CsvError("the file is neither UTF-8 nor Windows-1251 text")
+REQUIRED = ("patient_name", "phone", "visit_at")
 
 
 def _fold(header: str) -> str:
     return " ".join(header.strip().lower().replace("_", " ").replace(".", " ").split())
 
 
-@dataclass
-class CsvRows:
-    """The file's data rows as (line number, fields), and which header each field came from."""
-
-    rows: list[tuple[int, dict[str, object]]]
-    headers: dict[str, str]
-
-
-def read_rows(data: bytes, mapping: dict[str, str] | None = None) -> CsvRows:
-    """Parse the file; ``mapping`` names odd headers (field -> header). Raises ``CsvError`` for the whole file."""
-    text = decode(data).replace("\x00", "")
-    first = text.lstrip("\r\n").split("\n", 1)[0]
-    if not first.strip():
-        raise CsvError("the file is empty or has no header line")
-    try:
-        delimiter = csv.Sniffer().sniff(first, delimiters=";,\t").delimiter
-    except csv.Error:
-        delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
-    reader = csv.reader(io.StringIO(text.lstrip("\r\n"), newline=""), delimiter=delimiter)
-    header = next(reader)
-    columns = _columns(header, mapping or {})
-    headers = {name: header[i].strip() for i, name in columns.items()}
-    missing = [name for name in ("phone", "patient_name") if name not in headers]
-    if "patient_name" in missing and any(part in headers for part in NAME_PARTS):
-        missing.remove("patient_name")
-        headers["patient_name"] = ", ".join(headers[part] for part in NAME_PARTS if part in headers)
-    if "visit_at" not in headers and "visit_date" not in headers:
-        missing.append("visit_at")
-    if missing:
-        raise CsvError(f"no {', '.join(missing)} column among the headers: {'; '.join(header)}")
-    rows: list[tuple[int, dict[str, object]]] = []
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                row = {name: cells[i] for i, name in columns.items() if i < len(cells)}
-                rows.append((reader.line_num, _join_name(_join_moment(row))))
-    except csv.Error as err:
-        raise CsvError(f"line {reader.line_num}: {err}") from None
-    return CsvRows(rows, headers)
+def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
+    wanted = {_fold(h): name for name, h in mapping.items() if name in READ_FIELDS}
+    for name, aliases in HEADER_ALIASES.items():
+        for alias in aliases:
+            wanted.setdefault(alias, name)
+    columns: dict[int, str] = {}
+    for index, title in enumerate(header):
+        name = wanted.get(_fold(title))
+        if name and name not in columns.values():
+            columns[index] = name
+    return columns
 
 
 def _join_moment(row: dict[str, object]) -> dict[str, object]:
@@ -118,37 +81,48 @@ def _join_name(row: dict[str, object]) -> dict[str, object]:
     return row
 
 
-def count_data_rows(data: bytes) -> list[int]:
-    """Line numbers of the non-blank lines after the first: what a file-level rejection must account for."""
-    lines = data.replace(b"\r\n", b"\n").split(b"\n")
-    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
-    return [i + 1 for i in range(start + 1, len(lines)) if lines[i].strip()]
+def read_rows(source: bytes | Readable, locale: str = "ru", mapping: dict[str, str] | None = None,
+              ) -> tuple[dict[str, str], Iterator[tuple[int, dict[str, object] | Rejected]]]:
+    """The file's own header for each field, and its data rows as they stream in (blank ones skipped).
+
+    A file without the columns a visit needs rejects each of its rows with the reason.
+    """
+    lines = physical_lines(source)
+    first = next((line for line in lines if line.text.strip()), None)
+    if first is None:
+        return {}, iter(())
+    header, delimiter = header_cells(first)
+    columns = _columns(header, mapping or {})
+    headers = {name: header[i].strip() for i, name in columns.items()}
+    missing = [name for name in REQUIRED if name not in headers]
+    if "visit_at" in missing and "visit_date" in headers:
+        missing.remove("visit_at")
+    if "patient_name" in missing and any(part in headers for part in NAME_PARTS):
+        missing.remove("patient_name")
+        headers["patient_name"] = ", ".join(headers[part] for part in NAME_PARTS if part in headers)
+    problem: Rejected | None = None
+    if missing:
+        problem = Rejected("missing_columns", columns=", ".join(field_name(m, locale) for m in missing),
+                           headers="; ".join(h.strip() for h in header)[:300])
+
+    def rows() -> Iterator[tuple[int, dict[str, object] | Rejected]]:
+        for record in records(lines, delimiter, len(header), frozenset(columns)):
+            if record.problem:
+                yield record.line, Rejected(record.problem, **(record.params or {}))
+            else:
+                cells = record.cells
+                yield record.line, problem or _join_name(_join_moment(
+                    {name: cells[i] for i, name in columns.items() if i < len(cells)}))
+
+    return headers, rows()
 
 
-def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
-    wanted = {_fold(h): name for name, h in mapping.items() if name in READ_FIELDS}
-    for name, aliases in HEADER_ALIASES.items():
-        for alias in aliases:
-            wanted.setdefault(alias, name)
-    columns: dict[int, str] = {}
-    for index, title in enumerate(header):
-        name = wanted.get(_fold(title))
-        if name and name not in columns.values():
-            columns[index] = name
-    return columns
+def import_csv(store: VisitStore, clinic: Clinic, source: bytes | Readable, token_days: int,
+               mapping: dict[str, str] | None = None, *, now: datetime | None = None) -> Report:
+    """Import a whole file as it streams in; never raises on its content.
 
-
-def import_csv(store: VisitStore, clinic: Clinic, data: bytes, token_days: int,
-               mapping: dict[str, str] | None = None,
-               progress: Callable[[list], Iterable] | None = None) -> Report:
-    """Import a whole file; never raises on its content. A file-level problem rejects every data row
-    with the reason, so imported + updated + rejected always equals the file's data rows."""
-    try:
-        parsed = read_rows(data, mapping)
-    except CsvError as err:
-        report = Report()
-        for line in count_data_rows(data):
-            report.reject(line, "", str(err))
-        return report
-    rows = progress(parsed.rows) if progress else parsed.rows
-    return import_rows(store, clinic, rows, token_days, parsed.headers)
+    imported + updated + rejected always equals the file's data rows: a file-level problem (no phone
+    column) rejects each row with the reason, a broken line is that line's row.
+    """
+    headers, rows = read_rows(source, clinic.locale, mapping)
+    return import_rows(store, clinic, rows, token_days, headers, now=now)

@@ -1,13 +1,15 @@
-"""Visits in: one validation for every way a visit arrives (CSV file, API batch).
+"""Visits in: one validation for every way a visit arrives (CSV file, API batch, S3 drop).
 
 A row that is silently lost is a patient we never hear from; a row wrongly accepted is an
-SMS to a stranger. So every row either becomes a visit or a line in the report saying why not.
+SMS to a stranger. So every row either becomes a visit or a line in the report saying why not,
+and whatever goes wrong inside one row is that row's problem, never the file's or the batch's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+import logging
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,30 +18,29 @@ from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
 from functions.store import CREATED, Contact, Visit
 from functions.visits.contacts import parse_preferences
+from functions.visits.fields import RowError, parse_consent, parse_phone, parse_visit_time
+from functions.visits.reasons import field_name, reason
 from functions.visits.store import VisitStore
 
-DATE_ONLY = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2})$")
-# 23.11.2026 14:30, 23.11.26 9:05, 23.11.2026 14:30:00 (what Excel writes in Russian locales).
-RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))?$")
-YES = {"1", "yes", "y", "true", "да", "д", "+", "согласен", "согласна"}
-NO = {"0", "no", "n", "false", "нет", "н", "-", "отказ"}
+log = logging.getLogger(__name__)
+
 FIELDS = ("external_id", "patient_name", "phone", "visit_at", "doctor", "branch", "service", "consent",
           "contact_channel", "contact_hours", "contact_days")
 # How long a visit (and its phone number) is kept beyond the invite's own lifetime.
 KEEP_AFTER_INVITE = timedelta(days=2)
 
-
-class RowError(ValueError):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(f"{column}: {reason}")
-        self.column = column
-        self.reason = reason
+__all__ = ["FIELDS", "Report", "RowError", "build_visit", "import_rows", "parse_phone"]
 
 
 @dataclass
 class Report:
-    """What an import did: counts, and every rejected row with its line, column and reason."""
+    """What an import did: counts, and every rejected row with its line, column, code and reason.
 
+    The reasons are in the clinic's language; ``column`` is the file's own header where there is one.
+    """
+
+    locale: str = "ru"
+    headers: dict[str, str] = field(default_factory=dict)
     imported: int = 0
     updated: int = 0
     rejected: list[dict] = field(default_factory=list)
@@ -49,8 +50,23 @@ class Report:
     no_consent: int = 0
     not_mobile: int = 0
 
-    def reject(self, line: int, column: str, reason: str) -> None:
-        self.rejected.append({"line": line, "column": column, "reason": reason})
+    def column(self, name: str) -> str:
+        if name == "phone + visit_at":
+            return f"{self.column('phone')} + {self.column('visit_at')}"
+        return self.headers.get(name) or (field_name(name, self.locale) if name else "")
+
+    def reject(self, line: int, column: str, code: str, **params: object) -> None:
+        self.rejected.append({"line": line, "column": self.column(column), "code": code,
+                              "reason": reason(code, self.locale, **params)})
+
+    def warn(self, line: int, column: str, code: str, **params: object) -> None:
+        said = reason(code, self.locale, **params)
+        self.warnings.append({"line": line, "column": self.column(column), "code": code,
+                              "reason": reason("left_out", self.locale, reason=said)})
+
+    @property
+    def accounted(self) -> int:
+        return self.imported + self.updated + len(self.rejected)
 
     def as_dict(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "rejected": len(self.rejected),
@@ -58,71 +74,19 @@ class Report:
                 "warnings": self.warnings}
 
 
-def parse_phone(raw: str, region: str) -> tuple[str, bool]:
-    """Normalise to E.164; say whether the number can take an SMS (fixed lines cannot)."""
-    import phonenumbers
-    from phonenumbers import PhoneNumberType
-
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise RowError("phone", "not a phone number") from None
-    # is_valid_number is "the type for the number's own region is known", so one number_type call
-    # answers both questions; calling both classified every number twice (half the import's time).
-    kind = phonenumbers.number_type(number)
-    if kind == PhoneNumberType.UNKNOWN:
-        raise RowError("phone", "not a valid phone number")
-    can_sms = kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), can_sms
-
-
-def parse_visit_time(raw: str, clinic: Clinic) -> datetime:
-    """ISO or Russian-style dates; a time without an offset is the clinic's local time."""
-    text = re.sub(r"\s+", " ", raw.strip())
-    if DATE_ONLY.match(text):
-        # A date alone would read as midnight, and the patient would be asked before the visit.
-        raise RowError("visit_at", f"{raw!r} has no time; the invite goes out after the visit, so its time is needed")
-    moment: datetime | None = None
-    russian = RUSSIAN_DATE.match(text)
-    try:
-        if russian:
-            day, month, year, hour, minute, second = (int(g or 0) for g in russian.groups())
-            moment = datetime(year + 2000 if year < 100 else year, month, day, hour, minute, second)
-        else:
-            moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise RowError("visit_at", f"unknown date {raw!r}; use 23.11.2026 14:30 or 2026-11-23T14:30")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clinic.zone)
-    return moment
-
-
-def parse_consent(raw: object, clinic: Clinic) -> bool:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return clinic.consent_default
-    if isinstance(raw, bool):
-        return raw
-    value = str(raw).strip().lower()
-    if value in YES:
-        return True
-    if value in NO:
-        return False
-    raise RowError("consent", f"{raw!r} is neither yes nor no")
-
-
-def build_visit(clinic: Clinic, row: dict[str, object], token_days: int) -> Visit:
+def build_visit(clinic: Clinic, row: dict[str, object], token_days: int, now: datetime | None = None) -> Visit:
     """Validate one incoming visit (any source) and turn it into a store row."""
+    now = now or datetime.now(UTC)
+
     def text(name: str, limit: int) -> str:
         value = row.get(name)
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise RowError(name, "must be text")
-        value = " ".join(value.split())
+            raise RowError(name, "not_text")
+        value = " ".join((value.replace("\x00", "") if "\x00" in value else value).split())
         if len(value) > limit:
-            raise RowError(name, f"longer than {limit} characters")
+            raise RowError(name, "too_long", limit=limit)
         return value
 
     name = text("patient_name", 120)
@@ -135,7 +99,7 @@ def build_visit(clinic: Clinic, row: dict[str, object], token_days: int) -> Visi
     raw_time = text("visit_at", 40)
     if not raw_time:
         raise RowError("visit_at", "empty")
-    visit_at = parse_visit_time(raw_time, clinic)
+    visit_at = parse_visit_time(raw_time, clinic, now)
     external_id = text("external_id", 64)
     visit_id = external_id or _derived_id(phone, visit_at)
     return Visit(
@@ -152,41 +116,60 @@ def _derived_id(phone: str, visit_at: datetime) -> str:
     return "h-" + digest[:20]
 
 
-# Rows are written in batches: one transaction (SQLite), or batch writes of 25 after one look per
-# visit day at what exists (DynamoDB), so a day's export costs about 40 requests per 1,000 rows.
+# Rows are written in batches: one transaction (SQLite), or conditional transactions of 100 on
+# DynamoDB, so memory stays flat however long the file is.
 BATCH = 5000
 
 
-def import_rows(store: VisitStore, clinic: Clinic, rows: Iterable[tuple[int, dict[str, object]]],
-                token_days: int, headers: dict[str, str] | None = None) -> Report:
+class Rejected(Exception):
+    """A row the reader could not read at all (a broken line): reported with ``code`` at its line."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def import_rows(store: VisitStore, clinic: Clinic, rows: Iterable[tuple[int, dict[str, object] | Rejected]],
+                token_days: int, headers: dict[str, str] | None = None, *, now: datetime | None = None,
+                same_code: str = "same_visit") -> Report:
     """Store every valid row (created or updated in place); report every other one.
 
     ``headers`` names the file's own column for each field, so the report speaks the clinic's words.
     """
-    report = Report()
+    now = now or datetime.now(UTC)
+    report = Report(locale=clinic.locale, headers=dict(headers or {}))
+    # visit id -> the line that brought it, to name the first when a second arrives
     seen: dict[str, int] = {}
-    named = headers or {}
     visits: list[Visit] = []
     contacts: list[Contact] = []
     for line, row in rows:
+        if isinstance(row, Rejected):
+            report.reject(line, "", row.code, **row.params)
+            continue
         try:
-            visit = build_visit(clinic, row, token_days)
+            visit = build_visit(clinic, row, token_days, now)
+            preferences, problems = parse_preferences(row)
         except RowError as err:
-            report.reject(line, named.get(err.column, err.column), err.reason)
+            report.reject(line, err.column, err.code, **err.params)
+            continue
+        except Exception as err:  # one row's surprise must not cost the others their import
+            # Where it failed, not the message: that may quote the row, and logs carry no phone numbers.
+            log.error("visit row at line %s could not be processed: %s\n%s", line, type(err).__name__,
+                      "".join(traceback.format_tb(err.__traceback__)))
+            report.reject(line, "", "row_failed")
             continue
         if visit.visit_id in seen:
-            column = named.get("external_id", "external_id") if row.get("external_id") else "phone + visit_at"
-            report.reject(line, column, f"the same visit as line {seen[visit.visit_id]}")
+            column = "external_id" if row.get("external_id") else "phone + visit_at"
+            report.reject(line, column, same_code, first=seen[visit.visit_id])
             continue
         seen[visit.visit_id] = line
         report.no_consent += not visit.consent
         report.not_mobile += not visit.invitable
-        preferences, problems = parse_preferences(row)
         for problem in problems:
-            report.warnings.append({"line": line, "column": named.get(problem.column, problem.column),
-                                    "reason": f"{problem.reason}; the visit was imported without it"})
+            report.warn(line, problem.column, problem.code, value=problem.value)
         if preferences:
-            contacts.append(Contact(clinic_id=clinic.id, phone=visit.phone, updated_at=datetime.now(UTC),
+            contacts.append(Contact(clinic_id=clinic.id, phone=visit.phone, updated_at=now,
                                     expires_at=visit.expires_at, **preferences))
         visits.append(visit)
         if len(visits) >= BATCH:
@@ -196,6 +179,8 @@ def import_rows(store: VisitStore, clinic: Clinic, rows: Iterable[tuple[int, dic
 
 
 def _flush(store: VisitStore, visits: list[Visit], contacts: list[Contact], report: Report) -> None:
+    if not visits:
+        return
     outcomes = store.save_visits(visits)
     count_many(store, [v for v, outcome in zip(visits, outcomes, strict=True) if outcome == CREATED], "visits")
     report.imported += outcomes.count(CREATED)

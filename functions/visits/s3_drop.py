@@ -9,14 +9,16 @@ import re
 from typing import Any
 from urllib.parse import unquote_plus
 
-from functions.services import Services
+from functions.services import Services, utcnow
 from functions.visits.csv_files import import_csv
 from functions.visits.intake import Report
+from functions.visits.reasons import reason
 
 log = logging.getLogger(__name__)
 
 KEY = re.compile(r"^imports/(?P<clinic>[a-z0-9][a-z0-9-]{0,39})/[^/]+\.csv$", re.IGNORECASE)
-# A Lambda holds the file in memory; a clinic's daily export is far below this.
+# The file streams through, so memory is no limit; a Lambda's 15 minutes are. A clinic's daily export
+# is far below this.
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -40,15 +42,18 @@ def import_object(services: Services, s3: Any, bucket: str, key: str) -> dict | 
     clinic = services.clinic(clinic_id)
     head = s3.head_object(Bucket=bucket, Key=key)
     if clinic is None:
-        result = {"error": f"no clinic {clinic_id!r}: nothing was imported"}
+        result = {"code": "no_clinic", "error": reason("no_clinic", "ru", clinic=clinic_id)}
     elif head["ContentLength"] > MAX_BYTES:
-        result = {"error": f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it"}
+        result = {"code": "file_too_large",
+                  "error": reason("file_too_large", clinic.locale, limit=MAX_BYTES // (1024 * 1024))}
     else:
-        data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        report: Report = import_csv(services.store, clinic, data, services.settings.token_days)
+        # The body streams through the importer: memory stays flat whatever the file's size.
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+        report: Report = import_csv(services.store, clinic, body, services.settings.token_days, now=utcnow())
         result = report.as_dict()
     result = {"file": key, "clinic_id": clinic_id, **result}
     s3.put_object(Bucket=bucket, Key=f"{key}.report.json", ContentType="application/json; charset=utf-8",
                   Body=json.dumps(result, ensure_ascii=False, indent=2).encode())
-    log.info("imported s3://%s/%s: %s", bucket, key, {k: v for k, v in result.items() if k != "errors"})
+    counts = {k: v for k, v in result.items() if k not in ("errors", "warnings")}
+    log.info("imported s3://%s/%s: %s", bucket, key, counts)
     return result

@@ -13,7 +13,7 @@ from functions.errors import FunnelError
 from functions.invites.inbound import FINAL_STATUSES, is_stop, parse_reference, valid_twilio_request
 from functions.services import Services, utcnow
 from functions.store.base import EVERY_CLINIC
-from functions.visits.intake import RowError, parse_phone
+from functions.visits.fields import RowError, parse_phone
 
 log = logging.getLogger(__name__)
 bp = Blueprint("hooks", __name__)

@@ -37,7 +37,11 @@ def services() -> Services:
 
 @bp.errorhandler(FunnelError)
 def refused(err: FunnelError):
-    return error_response(err.status, err.code, refusal_words(page_locale(), err.code, err.message))
+    """The page's own words for a refusal where it has them; else the API's catalog (both in the page's language)."""
+    words = refusal_words(page_locale(), err.code, "")
+    if words:
+        return jsonify({"error": {"code": err.code, "message": words}}), err.status
+    return error_response(err.status, err.code, err.message, **err.params)
 
 
 def _answer_state(opened: Opened, invite: Invite) -> dict:

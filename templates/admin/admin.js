@@ -10,14 +10,16 @@
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (answer) {
       var sample = document.getElementById("sample");
       var segments = document.getElementById("segments");
-      if (answer.problems) {
-        segments.textContent = answer.problems.join("; ");
-        segments.className = "warning";
-        return;
+      if (answer.text !== undefined) {
+        sample.textContent = answer.text;
+        segments.textContent = answer.encoding + ", частей: " + answer.segments;
+        segments.className = answer.segments > 2 ? "warning" : "muted";
       }
-      sample.textContent = answer.text;
-      segments.textContent = answer.encoding + ", частей: " + answer.segments;
-      segments.className = answer.segments > 2 ? "warning" : "muted";
+      if (answer.problems) {
+        segments.textContent = (answer.text !== undefined ? segments.textContent + ". " : "") +
+          answer.problems.join("; ");
+        segments.className = "warning";
+      }
     });
   }
   box.addEventListener("input", function () {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, redirect, request, session
 
-from functions.dashboard.signin import normal_email, read_link, request_link, use_link
+from functions.dashboard.signin import end_sessions, normal_email, read_link, request_link, use_link
 from functions.services import utcnow
 from functions.texts import TEMPLATES
 from functions.web.admin.core import bp, page, services, signed_in, start_session
@@ -71,5 +71,9 @@ def signin_use(token: str) -> Response:
 
 @bp.post("/signout")
 def signout() -> Response:
+    """End the member's sessions in the store, not only this browser's cookie (on every device)."""
+    email = session.get("email")
+    if isinstance(email, str) and email:
+        end_sessions(services(), email)
     session.clear()
     return redirect("/admin/signin", code=303)

@@ -1,8 +1,10 @@
 """The dashboard's blueprint and what every page of it shares: sessions, membership checks, CSRF.
 
-Signed in by an email link (``signin.py``); the session is Flask's signed cookie. Every route that
-names a clinic checks the member's role for that clinic first (a clinic they are not a member of is
-a 404, a page their role may not see a 403), and every POST carries the session's CSRF token.
+Signed in by an email link (``signin.py``); the session is Flask's signed cookie, and it counts only
+while it carries the member's session version from the store: signing out or being removed moves the
+version on, so a copied cookie stops working at once instead of living out its 12 hours. Every route
+that names a clinic checks the member's role for that clinic first (a clinic they are not a member of
+is a 404, a page their role may not see a 403), and every POST carries the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, session
+from flask import Blueprint, Flask, Request, Response, current_app, g, redirect, request, session
 from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
 
 from functions.clinics.clinic import Clinic
@@ -48,9 +50,15 @@ def page(name: str, status: int = 200, **context: object) -> Response:
 
 
 def signed_in() -> str:
+    if "signed_in" in g:
+        return g.signed_in  # checked once per request
     email = session.get("email")
     if not isinstance(email, str) or not email:
         raise SignInFirst()
+    if session.get("v") != services().store.session_version(email):
+        session.clear()  # ended by a sign-out or a removal, perhaps on another device
+        raise SignInFirst()
+    g.signed_in = email
     return email
 
 
@@ -71,6 +79,7 @@ def start_session(email: str) -> str:
     session.clear()
     session.permanent = True
     session["email"] = email
+    session["v"] = services().store.session_version(email)
     session["csrf"] = secrets.token_urlsafe(24)
     return wanted if isinstance(wanted, str) and wanted.startswith("/admin/c/") else "/admin/"
 

@@ -42,5 +42,5 @@ def numbers_csv(clinic_id: str) -> Response:
         raise Refused(400, "Нет такой таблицы.")
     text = table_csv(getattr(numbers, table), TABLES[table])
     name = f"{clinic_id}-{table}-{numbers.first}-{numbers.last}.csv"
-    return Response("\ufeff" + text, mimetype="text/csv",
+    return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

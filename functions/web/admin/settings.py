@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, redirect, request
+from jinja2 import TemplateError
 
 from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
 from functions.clinics.platforms import PLATFORM_HOSTS
@@ -13,13 +14,16 @@ from functions.dashboard.settings_edit import (
     platform_change,
     save_change,
 )
-from functions.invites.text import sample_invite
+from functions.invites.text import invite_problems, sample_invite
 from functions.services import utcnow
 from functions.web.admin.core import OWNER, Refused, bp, member, page, services, signed_in
 
 
 def _settings_page(clinic: Clinic, status: int = 200, **extra: object) -> Response:
-    text, segments = sample_invite(clinic, services().settings.link_base)
+    try:
+        text, segments = sample_invite(clinic, services().settings.link_base)
+    except TemplateError:  # a text saved before today's limits: the page shows it, the form fixes it
+        text, segments = "", None
     doc = clinic.to_doc()
     return page("settings.html", status, clinic=clinic, doc=doc, role=OWNER, types=TYPE_NAMES, hosts=PLATFORM_HOSTS,
                 sample=text, segments=segments, custom=custom_warning(doc), saved=request.args.get("saved", ""),
@@ -65,8 +69,12 @@ def sms_preview(clinic_id: str) -> Response:
     doc = clinic.to_doc()
     doc["sending"]["template"] = request.args.get("template", "")[:1000].strip()
     try:
-        text, segments = sample_invite(parse_clinic(doc), services().settings.link_base)
+        edited = parse_clinic(doc)
+        text, segments = sample_invite(edited, services().settings.link_base)
     except ClinicError as err:
         return jsonify({"problems": err.problems}), 400
-    return jsonify({"text": text, "encoding": segments.encoding, "segments": segments.count,
-                    "units": segments.units})
+    except TemplateError as err:
+        return jsonify({"problems": [f"sending.template: {err.message or err}"]}), 400
+    answer = {"text": text, "encoding": segments.encoding, "segments": segments.count, "units": segments.units}
+    problems = invite_problems(edited, services().settings.link_base)
+    return jsonify({**answer, "problems": problems} if problems else answer)

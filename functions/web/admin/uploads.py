@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from functions.dashboard.settings_edit import differences
+from functions.services import utcnow
 from functions.visits.csv_files import import_csv
 from functions.web.admin.core import OWNER, Refused, bp, member, page, services
 
@@ -26,7 +27,7 @@ def import_upload(clinic_id: str) -> Response:
         raise Refused(400, "Выберите CSV-файл с визитами.")
     if len(data) > UPLOAD_LIMIT:
         raise Refused(413, "Файл больше 1 МБ: загрузите его через папку импорта (S3) или командой visits import.")
-    report = import_csv(services().store, clinic, data, services().settings.token_days)
+    report = import_csv(services().store, clinic, data, services().settings.token_days, now=utcnow())
     status = 400 if report.rejected and not (report.imported or report.updated) else 200
     return page("import.html", status, clinic=clinic, role=OWNER, report=report.as_dict(),
                 filename=(upload.filename or "")[:120])
