@@ -15,9 +15,13 @@ from functions.transports import (
     EmailTransport,
     RewardProvider,
     SmsTransport,
+    TelegramTransport,
+    WhatsAppTransport,
     email_transport,
     reward_provider,
     sms_transport,
+    telegram_transport,
+    whatsapp_transport,
 )
 
 # Bounded exponential backoff for failed sends: 1, 2, 4 ... minutes, never more than an hour.
@@ -36,8 +40,13 @@ def utcnow() -> datetime:
 class Services:
     def __init__(self, settings: Settings, *, store: Store | None = None,
                  sms: SmsTransport | None = None, email: EmailTransport | None = None,
-                 rewards: RewardProvider | None = None) -> None:
+                 rewards: RewardProvider | None = None, whatsapp: WhatsAppTransport | None = None,
+                 telegram: TelegramTransport | None = None) -> None:
         self.settings = settings
+        # Given ones (tests, the demo) serve every clinic; otherwise each clinic gets its own, made on first use.
+        self._whatsapp = whatsapp
+        self._telegram = telegram
+        self._channels: dict[tuple[str, ...], object] = {}
         if rewards is not None:
             self.rewards = rewards
         if store is not None:
@@ -66,19 +75,64 @@ class Services:
 
     @cached_property
     def secret_key(self) -> str:
-        """Signs dashboard sessions and sign-in links. Embedded mode makes one and keeps it beside the database."""
-        if self.settings.secret_key:
-            return self.settings.secret_key
+        """Signs dashboard sessions, sign-in links and the Telegram buttons. Embedded mode keeps one beside the
+        database."""
+        return self.settings.secret_key or self._kept_key("FUNNEL_SECRET_KEY", "secret_key",
+                                                          lambda: secrets.token_hex(32))
+
+    @cached_property
+    def settings_key(self) -> str:
+        """Decrypts the clinics' own channel secrets (``enc:…``). Embedded mode keeps one beside the database."""
+        from functions.channels.secrets import new_key
+
+        return self.settings.settings_key or self._kept_key("FUNNEL_SETTINGS_KEY", "settings_key", new_key)
+
+    def _kept_key(self, variable: str, name: str, make) -> str:
         if not self.settings.embedded:
-            raise ConfigError("FUNNEL_SECRET_KEY is required for the dashboard outside the embedded mode")
-        path = Path(self.settings.sqlite_path).with_name("secret_key")
+            raise ConfigError(f"{variable} is required outside the embedded mode")
+        path = Path(self.settings.sqlite_path).with_name(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
-                handle.write(secrets.token_hex(32))
+                handle.write(make())
         except FileExistsError:
             pass  # made earlier, or by another process just now
         return path.read_text().strip()
+
+    def secret(self, stored: str, default: str) -> str:
+        """A clinic's own secret (decrypted), else the deployment's; raises ``SecretError`` if it cannot be read."""
+        if not stored:
+            return default
+        from functions.channels.secrets import decrypt
+
+        return decrypt(self.settings_key, stored)
+
+    def whatsapp_for(self, clinic: Clinic) -> WhatsAppTransport | None:
+        """The clinic's WhatsApp number, or None when the clinic has none (then nothing ever tries it)."""
+        if clinic.whatsapp is None:
+            return None
+        if self._whatsapp is not None:
+            return self._whatsapp
+        key = ("whatsapp", clinic.whatsapp.phone_number_id, clinic.whatsapp.access_token)
+        if key not in self._channels:
+            token = self.secret(clinic.whatsapp.access_token, self.settings.whatsapp_token)
+            self._channels[key] = whatsapp_transport(self.settings, clinic.whatsapp.phone_number_id, token)
+        return self._channels[key]  # type: ignore[return-value]
+
+    def telegram_for(self, clinic: Clinic) -> TelegramTransport | None:
+        """The clinic's bot (its own or the deployment's), or None when the clinic has no Telegram."""
+        if clinic.telegram is None:
+            return None
+        if self._telegram is not None:
+            return self._telegram
+        key = ("telegram", clinic.telegram.bot, clinic.telegram.token)
+        if key not in self._channels:
+            token = self.secret(clinic.telegram.token, self.settings.telegram_token)
+            self._channels[key] = telegram_transport(self.settings, self.bot_name(clinic), token)
+        return self._channels[key]  # type: ignore[return-value]
+
+    def bot_name(self, clinic: Clinic) -> str:
+        return (clinic.telegram.bot if clinic.telegram else "") or self.settings.telegram_bot
 
     def clinic(self, clinic_id: str) -> Clinic | None:
         return load_clinic(self.store, clinic_id)
