@@ -27,12 +27,13 @@ def create_app(config: Settings | dict | None = None, services: Services | None 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["otklik"] = services or Services(settings)
 
-    from functions.web import admin, errors, forms, hooks, invites, pages, visits
+    from functions.web import admin, channel_hooks, errors, forms, hooks, invites, pages, visits
 
     errors.register(app)
     app.register_blueprint(invites.bp)
     app.register_blueprint(visits.bp)
     app.register_blueprint(hooks.bp)
+    app.register_blueprint(channel_hooks.bp)
     app.register_blueprint(forms.bp)
     admin.configure(app, https=settings.hooks_base.startswith("https://"))
     if settings.embedded:
