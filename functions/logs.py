@@ -1,4 +1,4 @@
-"""Logging that carries no phone numbers, no invite tokens and no sign-in links."""
+"""Logging that carries no phone numbers, no invite tokens, no sign-in links and no channel secrets."""
 
 from __future__ import annotations
 
@@ -12,7 +12,20 @@ TOKEN_PATH = re.compile(r"/(api/v1/invites/|r/)?[A-Za-z0-9_-]{12}(?=[/\s?\"']|$)
 SIGNIN_PATH = re.compile(r"/admin/signin/[A-Za-z0-9_.-]+")
 
 
+# The channels' secrets, should a library ever log one: a bot token is in every Bot API URL (urllib3 logs
+# request lines at DEBUG), a Meta access token or any bearer credential in a header, the webhook's verify
+# token in the handshake's query, a one-time Telegram link's code in its URL.
+BOT_TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}")
+META_TOKEN = re.compile(r"\bEAA[A-Za-z0-9]{20,}")
+BEARER = re.compile(r"(Bearer\s+)[^\s\"',]+", re.IGNORECASE)
+QUERY_SECRET = re.compile(r"((?:hub\.verify_token|start)=)[^&\s\"']+")
+
+
 def redact(text: str) -> str:
+    text = BOT_TOKEN.sub("<bot-token>", text)
+    text = META_TOKEN.sub("<access-token>", text)
+    text = BEARER.sub(r"\1<token>", text)
+    text = QUERY_SECRET.sub(r"\1<secret>", text)
     text = SIGNIN_PATH.sub("/admin/signin/<link>", text)
     text = TOKEN_PATH.sub(lambda m: "/" + (m.group(1) or "") + "<token>", text)
     return PHONE_LIKE.sub(_mask_phone, text)

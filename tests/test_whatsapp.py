@@ -51,7 +51,8 @@ def test_a_template_goes_as_the_graph_api_wants_it() -> None:
     assert json.loads(call.body) == {
         "messaging_product": "whatsapp", "recipient_type": "individual", "to": "79161234501", "type": "template",
         "template": {"name": "otklik_invite", "language": {"code": "ru"}, "components": [
-            {"type": "body", "parameters": [{"type": "text", "text": "Клиника Тест"}, {"type": "text", "text": "100 ₽"}]},
+            {"type": "body", "parameters": [{"type": "text", "text": "Клиника Тест"},
+                                            {"type": "text", "text": "100 ₽"}]},
             {"type": "button", "sub_type": "url", "index": "0",
              "parameters": [{"type": "text", "text": "abcdefghijkl/"}]}]}}
 

@@ -135,7 +135,7 @@ def test_words_from_a_patient_with_an_open_case_join_it_and_reach_the_director(h
 
 
 def test_words_without_an_open_case_get_one_short_answer_a_day(hooked, outbox) -> None:
-    client, services = hooked
+    client, _ = hooked
     for n in range(2):
         post(client, update(messages=[text("Здравствуйте, можно записаться?", message_id=f"wamid.q{n}")]))
     answers = [m for m in outbox.messages("whatsapp") if "text" in m]
