@@ -9,6 +9,7 @@ from functions.clinics.clinic import save_clinic
 from functions.invites.dispatch import dispatch_clinic
 from functions.invites.links import invite_link
 from functions.services import Services
+from functions.store.records import TelegramLink
 from functions.visits.intake import import_rows
 
 DEMO_CLINIC = {
@@ -28,15 +29,24 @@ DEMO_CLINIC = {
     ],
     "directors": ["director@zdorovie.example"],
     "reward": {"amount_minor": 10000, "currency": "RUB"},
+    # Channels: a patient who prefers WhatsApp gets the clinic's template; the director's phone gets Telegram.
+    # In the demo both are recorded in the outbox (FUNNEL_WHATSAPP_TRANSPORT / FUNNEL_TELEGRAM_TRANSPORT=outbox).
+    "whatsapp": {"phone_number_id": "106540352242922", "templates": {
+        "invite": {"name": "otklik_invite", "language": "ru", "params": ["clinic", "reward"], "button": True},
+        "invite_plain": {"name": "otklik_invite_plain", "language": "ru", "params": ["clinic", "link"]},
+        "reminder": {"name": "otklik_reminder", "language": "ru", "params": ["clinic", "link"]},
+        "reply": {"name": "otklik_reply", "language": "ru", "params": ["clinic", "text"]}}},
+    "telegram": {"bot": "otklik_demo_bot"},
 }
 
 DEMO_OWNER = "owner@zdorovie.example"
 
 PATIENTS = (
-    ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И."),
-    ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С."),
-    ("Мария Соколова", "+79161234503", "Иванов И. И."),
+    ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И.", ""),
+    ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С.", ""),
+    ("Мария Соколова", "+79161234503", "Иванов И. И.", "WhatsApp"),
 )
+DEMO_CHAT = "100000001"  # the director's Telegram, as if linked from the dashboard's Telegram page
 
 
 def seed_demo(services: Services, now: datetime) -> list[tuple[str, str]]:
@@ -44,14 +54,16 @@ def seed_demo(services: Services, now: datetime) -> list[tuple[str, str]]:
     clinic = save_clinic(services.store, DEMO_CLINIC, now)
     services.store.put_member(clinic.id, DEMO_OWNER, "owner", now)
     services.store.put_member(clinic.id, DEMO_CLINIC["directors"][0], "director", now)
+    services.store.link_telegram(TelegramLink(clinic.id, DEMO_CLINIC["directors"][0], DEMO_CHAT, "demo_director", now))
     local_now = now.astimezone(clinic.zone)
     midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     rows = []
-    for n, (name, phone, doctor) in enumerate(PATIENTS, start=1):
+    for n, (name, phone, doctor, channel) in enumerate(PATIENTS, start=1):
         # Visits that already happened today, so the dispatcher finds them due.
         at = max(local_now - timedelta(minutes=25 * n), midnight + timedelta(minutes=n))
         rows.append((n, {"external_id": f"demo-{midnight:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
-                         "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да"}))
+                         "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да",
+                         "contact_channel": channel}))
     import_rows(services.store, clinic, rows, services.settings.token_days)
     # The demo texts its visits at once, whatever the hour: nothing leaves this machine (the outbox),
     # and a newcomer should not have to wait for 10:00 to see the funnel. Only this unsaved copy of

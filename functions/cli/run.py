@@ -45,7 +45,7 @@ def demo(services: Services, host: str, port: int | None, no_serve: bool) -> Non
     click.echo("Demo clinic ready. Open an invite link as the patient would:")
     for name, link in links:
         click.echo(f"  {name:<18} {link}")
-    click.echo(f"Outbox (what was 'sent'): {base}/outbox")
+    click.echo(f"Outbox (what was 'sent': SMS, WhatsApp, Telegram, email): {base}/outbox")
     click.echo(f"Dashboard: {base}/admin/ - sign in as {DEMO_OWNER}; the link arrives in the outbox")
     if not no_serve:
         from functions.server import run
