@@ -184,7 +184,7 @@ def test_a_complaint_reaches_the_linked_phone_at_once_with_buttons_that_act(bot_
     link_member(app, services, outbox, "director@clinic.example", "c1", 111)
     complain(app, services)
     [alert] = [m for m in outbox.messages("telegram") if m.get("buttons")]
-    assert alert["to"] == "111"
+    assert alert["to"] == "111" and alert["text"].startswith("⚠️ Низкая оценка")
     assert "Врач нагрубил, больше не приду" in alert["text"] and "+79161234501" in alert["text"]
     assert [[b["text"] for b in row] for row in alert["buttons"]] == [["Позвонил(а)", "Закрыть"],
                                                                       ["Открыть в кабинете"]]

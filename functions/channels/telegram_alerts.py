@@ -108,8 +108,9 @@ def notify_directors(services: Services, clinic: Clinic, case: Case, visit: Visi
     failures: list[TransportError] = []
     try:
         transport = services.telegram_for(clinic)
-        message = Telegram("", alert_text(services, clinic, current, visit, current.tg_reason or "complaint"),
-                           buttons(services, clinic, current))
+        # The first notice is the complaint itself, whatever joined it before it went (words, a changed score).
+        reason = (current.tg_reason if before.tg_told else "") or "complaint"
+        message = Telegram("", alert_text(services, clinic, current, visit, reason), buttons(services, clinic, current))
     except Exception as err:  # a secret that cannot be read, a template error: the email still goes
         failures.append(TransportError(f"Telegram: {err}", permanent=True))
         transport, message = None, None
@@ -137,7 +138,8 @@ def _settle(services: Services, clinic: Clinic, case: Case, before: Case, told: 
     state = "sent" if done else "failed"
     store.finish_case_notice(clinic.id, case.case_id, state, now, told=told, error=error)
     if done:
-        record(store, case, "telegram_sent", now, to=len(done), reason=case.tg_reason or "complaint")
+        record(store, case, "telegram_sent", now, to=len(done), reason=(case.tg_reason if before.tg_told else "")
+               or "complaint")
     if failures:
         record(store, case, "telegram_failed", now, text=error, state="failed" if not done else "partly")
     return state
