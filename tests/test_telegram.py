@@ -312,3 +312,18 @@ def test_a_crash_mid_send_is_unconfirmed_and_never_sent_twice(settings, clinic_d
     case = services.store.get_case("c1", "v1")
     assert case.tg_state == "unconfirmed" and case.email_state == "sent"
     assert len(outbox.messages("telegram")) == 1
+
+
+def test_the_case_page_tells_what_telegram_did(bot_world, outbox) -> None:
+    app, services = bot_world
+    link_member(app, services, outbox, "director@clinic.example", "c1", 111)
+    complain(app, services)
+    [alert] = [m for m in outbox.messages("telegram") if m.get("buttons")]
+    press = {"update_id": 9, "callback_query": {"id": "q", "from": {"id": 111}, "data": alert["buttons"][0][0]["data"],
+                                                "message": {"message_id": 7, "chat": {"id": 111}}}}
+    update(app.test_client(), press)
+    client = app.test_client()
+    sign_in(client, outbox, "director@clinic.example")
+    page = client.get("/admin/c/c1/cases/v1").get_data(as_text=True)
+    assert "Отправлено в Telegram</strong>: получателей — 1" in page
+    assert "Связались с пациентом</strong> (из Telegram)" in page
