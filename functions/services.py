@@ -103,9 +103,13 @@ class Services:
         """A clinic's own secret (decrypted), else the deployment's; raises ``SecretError`` if it cannot be read."""
         if not stored:
             return default
-        from functions.channels.secrets import decrypt
+        from functions.channels.secrets import SecretError, decrypt
 
-        return decrypt(self.settings_key, stored)
+        try:
+            key = self.settings_key
+        except ConfigError as err:
+            raise SecretError(str(err)) from None
+        return decrypt(key, stored)
 
     def whatsapp_for(self, clinic: Clinic) -> WhatsAppTransport | None:
         """The clinic's WhatsApp number, or None when the clinic has none (then nothing ever tries it)."""

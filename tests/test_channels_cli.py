@@ -95,3 +95,37 @@ def test_a_member_s_telegram_is_tested_once_linked(run, wa_clinic, settings) -> 
     assert done["sent"] is True
     [sent] = Outbox(settings.outbox_path).messages("telegram")
     assert sent["to"] == "111" and "Клиника Тест" in sent["text"]
+
+
+def test_channel_settings_are_checked_at_start_up() -> None:
+    from functions.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="FUNNEL_WHATSAPP_TRANSPORT must be one of outbox, cloud"):
+        load_settings({"FUNNEL_WHATSAPP_TRANSPORT": "meta"})
+    with pytest.raises(ConfigError, match="FUNNEL_TELEGRAM_BOT must be the bot's username"):
+        load_settings({"FUNNEL_TELEGRAM_BOT": "@clinic"})
+    with pytest.raises(ConfigError, match="FUNNEL_TELEGRAM_WEBHOOK_SECRET"):
+        load_settings({"FUNNEL_TELEGRAM_WEBHOOK_SECRET": "has spaces"})
+    assert load_settings({"FUNNEL_TELEGRAM_BOT": "otklik_alerts_bot"}).telegram_bot == "otklik_alerts_bot"
+
+
+def test_an_encrypted_secret_another_key_made_falls_back_to_sms_and_says_why(settings, clinic_doc, outbox) -> None:
+    from functions.channels.secrets import encrypt, new_key
+    from functions.clinics.clinic import save_clinic
+    from functions.invites.dispatch import send_due_invites
+    from functions.services import Services
+    from functions.store import Contact
+    from functions.visits.intake import import_rows
+    from tests.conftest import NOW, visit_row
+
+    foreign = encrypt(new_key(), "EAAG-token")  # made with another deployment's key
+    services = Services(settings.with_overrides(whatsapp_transport="cloud"))
+    clinic = save_clinic(services.store, {**clinic_doc, "whatsapp": {
+        "phone_number_id": "106540352242922", "access_token": foreign,
+        "templates": {"invite": {"name": "otklik_invite", "language": "ru", "params": ["clinic"]}}}}, NOW)
+    import_rows(services.store, clinic, [(2, visit_row(1))], 14)
+    services.store.save_contacts([Contact("c1", "+79161234501", NOW, NOW, channel="whatsapp")])
+    assert send_due_invites(services, NOW).sent == 1
+    visit = services.store.get_visit("c1", "v1")
+    assert (visit.channel, visit.channel_note) == ("sms", "whatsapp_failed")
+    assert len(outbox.messages("sms")) == 1

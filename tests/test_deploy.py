@@ -77,3 +77,11 @@ def test_zappa_package_builds_without_credentials(tmp_path: Path) -> None:
                    "site/index.html"):  # the no-JavaScript answers render the page on the API
         assert needed in names
     assert tops.isdisjoint({"tests", "bench", "var", "boto3", "botocore", ".venv"})
+
+
+def test_no_secret_is_kept_in_zappa_settings() -> None:
+    """Tokens and secrets go into the function's environment, never into this file (it is in the repository)."""
+    secrets = ("TOKEN", "SECRET", "PASSWORD", "KEY", "CLIENT_ID", "API_ID", "AUTH")
+    for stage, settings in SETTINGS.items():
+        named = [name for name in settings.get("environment_variables", {}) if any(s in name for s in secrets)]
+        assert named == [], (stage, named)
