@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from functions.clinics.clinic import Clinic, load_clinic
 from functions.config import ConfigError, Settings
@@ -117,11 +119,9 @@ class Services:
             return None
         if self._whatsapp is not None:
             return self._whatsapp
-        key = ("whatsapp", clinic.whatsapp.phone_number_id, clinic.whatsapp.access_token)
-        if key not in self._channels:
-            token = self.secret(clinic.whatsapp.access_token, self.settings.whatsapp_token)
-            self._channels[key] = whatsapp_transport(self.settings, clinic.whatsapp.phone_number_id, token)
-        return self._channels[key]  # type: ignore[return-value]
+        number, token = clinic.whatsapp.phone_number_id, clinic.whatsapp.access_token
+        return self._channel(("whatsapp", number, token), lambda: whatsapp_transport(
+            self.settings, number, self.secret(token, self.settings.whatsapp_token)))
 
     def telegram_for(self, clinic: Clinic) -> TelegramTransport | None:
         """The clinic's bot (its own or the deployment's), or None when the clinic has no Telegram."""
@@ -129,11 +129,15 @@ class Services:
             return None
         if self._telegram is not None:
             return self._telegram
-        key = ("telegram", clinic.telegram.bot, clinic.telegram.token)
+        bot, token = self.bot_name(clinic), clinic.telegram.token
+        return self._channel(("telegram", bot, token), lambda: telegram_transport(
+            self.settings, bot, self.secret(token, self.settings.telegram_token)))
+
+    def _channel(self, key: tuple[str, ...], make: Callable[[], Any]) -> Any:
+        """One transport per clinic's credentials, made on first use (a secret is decrypted once)."""
         if key not in self._channels:
-            token = self.secret(clinic.telegram.token, self.settings.telegram_token)
-            self._channels[key] = telegram_transport(self.settings, self.bot_name(clinic), token)
-        return self._channels[key]  # type: ignore[return-value]
+            self._channels[key] = make()
+        return self._channels[key]
 
     def bot_name(self, clinic: Clinic) -> str:
         return (clinic.telegram.bot if clinic.telegram else "") or self.settings.telegram_bot

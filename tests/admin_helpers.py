@@ -27,3 +27,13 @@ def sign_in(client, outbox, email: str) -> None:
     path = "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1]
     used = client.post(path, data={"csrf": csrf_of(client, path)})
     assert used.status_code == 303 and used.headers["Location"] == "/admin/"
+
+
+def browser_sign_in(page, base: str, outbox, email: str) -> None:
+    """In a real browser, as a person does it: ask for the link, open it from the outbox, press «Войти»."""
+    page.goto(f"{base}/admin/")
+    page.get_by_label("Рабочая почта").fill(email)
+    page.get_by_role("button", name="Прислать ссылку для входа").click()
+    page.get_by_text("Проверьте почту").wait_for()
+    page.goto(base + "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1])
+    page.get_by_role("button", name="Войти").click()

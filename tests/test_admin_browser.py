@@ -13,7 +13,7 @@ from functions.clinics.clinic import save_clinic
 from functions.invites.dispatch import send_due_invites
 from functions.services import Services
 from functions.visits.intake import import_rows
-from tests.admin_helpers import last_link
+from tests.admin_helpers import browser_sign_in
 from tests.conftest import NOW, visit_row
 from tests.test_browser import ARTIFACTS, browser, phone_page  # noqa: F401 (fixture)
 
@@ -41,12 +41,7 @@ def live(settings, clinic_doc, monkeypatch):
 def test_sign_in_add_and_reorder_a_platform_then_see_the_click(browser, live, outbox) -> None:  # noqa: F811
     base, services = live
     page = phone_page(browser)
-    page.goto(f"{base}/admin/")
-    page.get_by_label("Рабочая почта").fill("owner@clinic.ru")
-    page.get_by_role("button", name="Прислать ссылку для входа").click()
-    page.get_by_text("Проверьте почту").wait_for()
-    page.goto(base + "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1])
-    page.get_by_role("button", name="Войти").click()
+    browser_sign_in(page, base, outbox, "owner@clinic.ru")
     page.get_by_role("heading", name="Клиника Тест").wait_for()
 
     page.goto(f"{base}/admin/c/c1/settings")

@@ -18,7 +18,7 @@ from functions.invites.dispatch import send_due_invites
 from functions.services import Services
 from functions.store import Contact
 from functions.visits.intake import import_rows
-from tests.admin_helpers import last_link
+from tests.admin_helpers import browser_sign_in
 from tests.conftest import NOW, visit_row
 from tests.test_browser import ARTIFACTS, browser, phone_page  # noqa: F401 (fixture)
 from tests.test_whatsapp import WA_CLINIC
@@ -58,12 +58,7 @@ def telegram_says(base: str, update: dict) -> None:
 def test_a_director_links_telegram_and_the_outbox_shows_every_channel(browser, live, outbox) -> None:  # noqa: F811
     base, services = live
     page = phone_page(browser)
-    page.goto(f"{base}/admin/")
-    page.get_by_label("Рабочая почта").fill("director@clinic.example")
-    page.get_by_role("button", name="Прислать ссылку для входа").click()
-    page.get_by_text("Проверьте почту").wait_for()
-    page.goto(base + "/admin/signin/" + last_link(outbox).rsplit("/admin/signin/", 1)[1])
-    page.get_by_role("button", name="Войти").click()
+    browser_sign_in(page, base, outbox, "director@clinic.example")
     page.get_by_role("link", name="Telegram").click()
     page.get_by_role("button", name="Получить ссылку для Telegram").click()
     deep = page.get_by_role("link", name="Открыть @otklik_test_bot в Telegram").get_attribute("href")

@@ -22,6 +22,7 @@ from functions.transports.outbox import Outbox, OutboxWhatsApp
 from functions.transports.whatsapp import CloudWhatsApp
 from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
+from tests.test_exactly_once import DiesAfterSending
 
 GRAPH = "https://graph.facebook.com/v23.0/106540352242922/messages"
 TEMPLATES = {"invite": {"name": "otklik_invite", "language": "ru", "params": ["clinic", "reward"], "button": True},
@@ -136,11 +137,17 @@ def test_inside_the_24_hours_the_words_go_as_free_text(services, clinic_doc, out
     assert services.store.get_visit("c1", "v2").invite_token in wa["text"]
 
 
+def cloud(settings, clinic_doc: dict) -> Services:
+    """Meta's Cloud API (answered by ``responses``) for a clinic with one patient who prefers WhatsApp."""
+    services = Services(settings.with_overrides(whatsapp_transport="cloud", whatsapp_token="EAAG-1"))
+    world(services, clinic_doc, {2: "whatsapp"})
+    return services
+
+
 @responses.activate
 def test_a_permanent_refusal_sends_the_sms_once_and_records_why(settings, clinic_doc) -> None:
     responses.post(GRAPH, **cloud_error(132001, "Template name does not exist in the translation"))
-    services = Services(settings.with_overrides(whatsapp_transport="cloud", whatsapp_token="EAAG-1"))
-    world(services, clinic_doc, {2: "whatsapp"})
+    services = cloud(settings, clinic_doc)
     assert send_due_invites(services, NOW).sent == 1
     visit = services.store.get_visit("c1", "v2")
     assert (visit.invite_state, visit.channel, visit.channel_note) == ("sent", "sms", WHATSAPP_FAILED)
@@ -153,28 +160,12 @@ def test_a_permanent_refusal_sends_the_sms_once_and_records_why(settings, clinic
 @responses.activate
 def test_a_passing_refusal_is_retried_on_whatsapp_later(settings, clinic_doc) -> None:
     responses.post(GRAPH, **cloud_error(130429, "Rate limit hit"))
-    services = Services(settings.with_overrides(whatsapp_transport="cloud", whatsapp_token="EAAG-1"))
-    world(services, clinic_doc, {2: "whatsapp"})
+    services = cloud(settings, clinic_doc)
     assert send_due_invites(services, NOW).retry == 1
     assert Outbox(settings.outbox_path).messages("sms") == []
     responses.replace(responses.POST, GRAPH, json={"messages": [{"id": "wamid.later"}]})
     assert send_due_invites(services, NOW + timedelta(minutes=2)).sent == 1
     assert services.store.get_visit("c1", "v2").message_id == "wamid.later"
-
-
-class DiesAfterSending:
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.dead = True
-
-    def send(self, message: WhatsApp) -> str:
-        message_id = self.inner.send(message)
-        if self.dead:
-            raise SystemExit("Lambda timed out")
-        return message_id
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
 
 
 def crash_then_run_again(services: Services, sms) -> object:
