@@ -13,6 +13,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 PREFIX = "FUNNEL_"
+TELEGRAM_BOT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,30}[Bb][Oo][Tt]$")
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(ValueError):
@@ -48,6 +50,17 @@ class Settings:
     reloadly_client_id: str = ""
     reloadly_client_secret: str = ""
     reloadly_sandbox: bool = True
+    # WhatsApp Cloud API and the Telegram bot: the deployment's defaults; a clinic may bring its own (encrypted).
+    whatsapp_transport: str = "outbox"
+    whatsapp_token: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_api_version: str = "v23.0"
+    telegram_transport: str = "outbox"
+    telegram_bot: str = ""
+    telegram_token: str = ""
+    telegram_webhook_secret: str = ""
+    settings_key: str = ""  # Fernet key(s) for the clinics' encrypted settings; embedded mode keeps one under var/
     outbox_path: str = "var/outbox.jsonl"
     secret_key: str = ""  # signs dashboard sessions and sign-in links; embedded mode keeps one under var/
     public_url: str = "http://127.0.0.1:8000"
@@ -94,6 +107,8 @@ _CHOICES = {
     "reward_provider": ("manual", "reloadly"),
     "log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "fanout": ("inline", "lambda"),
+    "whatsapp_transport": ("outbox", "cloud"),
+    "telegram_transport": ("outbox", "bot"),
 }
 
 
@@ -141,6 +156,10 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"{PREFIX}SMTP_HOST is required with {PREFIX}EMAIL_TRANSPORT=smtp")
     if settings.fanout == "lambda" and not settings.lambda_function:
         raise ConfigError(f"{PREFIX}FANOUT=lambda needs the function's name (AWS_LAMBDA_FUNCTION_NAME)")
+    if settings.telegram_bot and not TELEGRAM_BOT.match(settings.telegram_bot):
+        raise ConfigError(f"{PREFIX}TELEGRAM_BOT must be the bot's username (…bot), got {settings.telegram_bot!r}")
+    if settings.telegram_webhook_secret and not WEBHOOK_SECRET.match(settings.telegram_webhook_secret):
+        raise ConfigError(f"{PREFIX}TELEGRAM_WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ and - (Telegram's rule)")
     if not 1 <= settings.token_days <= 90:
         raise ConfigError(f"{PREFIX}TOKEN_DAYS must be between 1 and 90, got {settings.token_days}")
     if not 30 <= settings.claim_seconds <= 3600:

@@ -16,6 +16,7 @@ from functions.clinics.clinic import save_clinic
 from functions.invites.dispatch import dispatch_clinic
 from functions.invites.links import invite_link
 from functions.services import Services, utcnow
+from functions.store.records import TelegramLink
 from functions.visits.intake import import_rows
 
 DEMO_CLINIC = {
@@ -36,6 +37,14 @@ DEMO_CLINIC = {
     "directors": ["director@zdorovie.example"],
     "reward": {"amount_minor": 10000, "currency": "RUB"},
     "sending": {"delay_minutes": 120, "window": "10:00-21:00", "reminders": 1, "reminder_hours": 1},
+    # Channels: a patient who prefers WhatsApp gets the clinic's template; the director's phone gets Telegram.
+    # In the demo both are recorded in the outbox (FUNNEL_WHATSAPP_TRANSPORT / FUNNEL_TELEGRAM_TRANSPORT=outbox).
+    "whatsapp": {"phone_number_id": "106540352242922", "templates": {
+        "invite": {"name": "otklik_invite", "language": "ru", "params": ["clinic", "reward"], "button": True},
+        "invite_plain": {"name": "otklik_invite_plain", "language": "ru", "params": ["clinic", "link"]},
+        "reminder": {"name": "otklik_reminder", "language": "ru", "params": ["clinic", "link"]},
+        "reply": {"name": "otklik_reply", "language": "ru", "params": ["clinic", "text"]}}},
+    "telegram": {"bot": "otklik_demo_bot"},
 }
 
 DEMO_OWNER = "owner@zdorovie.example"
@@ -43,14 +52,15 @@ DEMO_OWNER = "owner@zdorovie.example"
 # Who came today, and how long before the demo's start their visit ended: the first three are due at once
 # (two hours have passed), the rest become due one after another as the demo's day goes on.
 PATIENTS = (
-    ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И.", 190),
-    ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С.", 170),
-    ("Мария Соколова", "+79161234503", "Иванов И. И.", 150),
-    ("Ольга Морозова", "+79161234504", "Петрова А. С.", 105),
-    ("Игорь Волков", "+79161234505", "Иванов И. И.", 80),
-    ("Елена Лебедева", "+79161234506", "Петрова А. С.", 55),
-    ("Денис Новиков", "+79161234507", "Иванов И. И.", 30),
+    ("Анна Смирнова", "+7 916 123-45-01", "Иванов И. И.", 190, ""),
+    ("Пётр Кузнецов", "8 (916) 123-45-02", "Петрова А. С.", 170, ""),
+    ("Мария Соколова", "+79161234503", "Иванов И. И.", 150, "WhatsApp"),
+    ("Ольга Морозова", "+79161234504", "Петрова А. С.", 105, ""),
+    ("Игорь Волков", "+79161234505", "Иванов И. И.", 80, ""),
+    ("Елена Лебедева", "+79161234506", "Петрова А. С.", 55, ""),
+    ("Денис Новиков", "+79161234507", "Иванов И. И.", 30, ""),
 )
+DEMO_CHAT = "100000001"  # the director's Telegram, as if linked from the dashboard's Telegram page
 
 # The demo plays this part of the clinic's day; started outside it, it plays today's midday instead.
 PLAYED = (time(10, 30), time(17, 0))
@@ -86,12 +96,16 @@ def seed_demo(services: Services, start: datetime) -> list[tuple[str, str]]:
     clinic = save_clinic(services.store, DEMO_CLINIC, start)
     services.store.put_member(clinic.id, DEMO_OWNER, "owner", start)
     services.store.put_member(clinic.id, str(DEMO_CLINIC["directors"][0]), "director", start)
+    # The director's Telegram, linked already, so a complaint shows its instant alert in the outbox.
+    services.store.link_telegram(TelegramLink(clinic.id, str(DEMO_CLINIC["directors"][0]), DEMO_CHAT,
+                                              "demo_director", start))
     local_start = start.astimezone(clinic.zone)
     rows = []
-    for n, (name, phone, doctor, minutes_ago) in enumerate(PATIENTS, start=1):
+    for n, (name, phone, doctor, minutes_ago, channel) in enumerate(PATIENTS, start=1):
         at = local_start - timedelta(minutes=minutes_ago)
         rows.append((n, {"external_id": f"demo-{local_start:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
-                         "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да"}))
+                         "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да",
+                         "contact_channel": channel}))
     import_rows(services.store, clinic, rows, services.settings.token_days, now=start)
     dispatch_clinic(services, clinic, start)
     links = []

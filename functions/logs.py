@@ -1,4 +1,4 @@
-"""Logging that carries no phone numbers, no invite tokens, no sign-in links and no API keys.
+"""Logging that carries no phone numbers, no invite tokens, no sign-in links, no API keys and no channel secrets.
 
 On Lambda every record is one JSON line with the invocation's request id (CloudWatch Logs Insights
 reads the fields as they are); elsewhere a plain line. Both go through ``redact``, and so does
@@ -31,8 +31,21 @@ SECRET_FIELD = re.compile(
 request_id: ContextVar[str] = ContextVar("request_id", default="")
 
 
+# The channels' secrets, should a library ever log one: a bot token is in every Bot API URL (urllib3 logs
+# request lines at DEBUG), a Meta access token or any bearer credential in a header, the webhook's verify
+# token in the handshake's query, a one-time Telegram link's code in its URL.
+BOT_TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}")
+META_TOKEN = re.compile(r"\bEAA[A-Za-z0-9]{20,}")
+BEARER = re.compile(r"(Bearer\s+)[^\s\"',]+", re.IGNORECASE)
+QUERY_SECRET = re.compile(r"((?:hub\.verify_token|start)=)[^&\s\"']+")
+
+
 def redact(text: str) -> str:
     """Mask phones, tokens, sign-in links, API keys and credentials in any text about to be logged."""
+    text = BOT_TOKEN.sub("<bot-token>", text)
+    text = META_TOKEN.sub("<access-token>", text)
+    text = BEARER.sub(r"\1<token>", text)
+    text = QUERY_SECRET.sub(r"\1<secret>", text)
     text = SIGNIN_PATH.sub("/admin/signin/<link>", text)
     text = API_KEY.sub(r"\1<secret>", text)
     text = CREDENTIAL.sub(lambda m: f"{m.group(1)} <secret>", text)

@@ -18,7 +18,9 @@ def test_demo_twice_duplicates_nothing(services, outbox, now) -> None:
     first = seed_demo(services, start)
     second = seed_demo(services, start)
     assert len(first) == 3 and first == second
-    assert len(outbox.messages("sms")) == 3
+    assert len(outbox.messages("sms")) == 2
+    [whatsapp] = outbox.messages("whatsapp")  # Мария prefers WhatsApp: the clinic's template
+    assert (whatsapp["to"], whatsapp["template"]) == ("+79161234503", "otklik_invite")
     clinic = services.clinic("demo")
     assert (clinic.timezone, clinic.threshold, clinic.reward_minor, len(clinic.directors)) == (
         "Europe/Moscow", 4, 10000, 1)
@@ -49,8 +51,24 @@ def test_the_rest_of_the_day_goes_out_over_time_with_reminders(services, outbox)
     sent_by = []
     for minutes in range(0, 181, 15):  # the server's dispatch every 15 minutes of the demo's clock
         send_due_invites(services, start + timedelta(minutes=minutes))
-        sent_by.append(len(outbox.messages("sms")))
-    texts = [m["text"] for m in outbox.messages("sms")]
-    invites = [t for t in texts if "напоминаем" not in t]
-    assert len(invites) == len(PATIENTS) and len(texts) == 2 * len(PATIENTS)  # every invite, then one reminder
+        sent_by.append(len(outbox.messages("sms")) + len(outbox.messages("whatsapp")))
+    sms = [m["text"] for m in outbox.messages("sms")]
+    whatsapp = outbox.messages("whatsapp")  # Мария prefers WhatsApp: her invite and reminder go there
+    assert len(whatsapp) == 2 and len(sms) == 2 * (len(PATIENTS) - 1)  # every invite, then one reminder
+    assert len([t for t in sms if "напоминаем" not in t]) == len(PATIENTS) - 1
     assert sent_by[0] == 3 and sent_by == sorted(sent_by) and len(set(sent_by)) >= 5  # over time, not at once
+
+
+def test_a_demo_complaint_shows_the_telegram_alert_in_the_outbox(services, outbox) -> None:
+    from functions.answers.answer import give_feedback, open_invite, rate
+    from functions.demo import DEMO_CHAT
+
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    seed_demo(services, now)
+    visit = next(v for v in services.store.visits_on("demo", "2026-11-23") if v.invite_token)
+    rate(services, open_invite(services, visit.invite_token, now), 2, now)
+    give_feedback(services, open_invite(services, visit.invite_token, now), "Долго ждали в коридоре", now)
+    [alert] = outbox.messages("telegram")
+    assert alert["to"] == DEMO_CHAT and "Долго ждали в коридоре" in alert["text"]
+    assert [b["text"] for b in alert["buttons"][0]] == ["Позвонил(а)", "Закрыть"]
+    assert len(outbox.messages("email")) == 1

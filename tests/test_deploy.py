@@ -97,3 +97,11 @@ def test_cloudfront_sends_every_api_route_to_the_api_and_leaves_the_page_to_the_
         sample = re.sub(r"<(?:([a-z]+)(?:\(([^)]*)\))?:)?([a-z_]+)>", _sample, rule.rule)
         to_api = any(fnmatch.fnmatchcase(sample, pattern) for pattern in patterns)
         assert to_api != (rule.rule in STATIC), rule.rule
+
+
+def test_no_secret_is_kept_in_zappa_settings() -> None:
+    """Tokens and secrets go into the function's environment, never into this file (it is in the repository)."""
+    secrets = ("TOKEN", "SECRET", "PASSWORD", "KEY", "CLIENT_ID", "API_ID", "AUTH")
+    for stage, settings in SETTINGS.items():
+        named = [name for name in settings.get("environment_variables", {}) if any(s in name for s in secrets)]
+        assert named == [], (stage, named)

@@ -109,11 +109,13 @@ def send_followup(services: Services, clinic: Clinic, case: Case, visit: Visit, 
         return "claimed_elsewhere"
     closed = claimed.status == "resolved" and claimed.outcome == CHANGED
     new_words = bool(claimed.text) and not claimed.told_words
-    if not (closed or new_words or claimed.score != claimed.told_score):
+    messages = unsaid_messages(store, claimed)
+    if not (closed or new_words or messages or claimed.score != claimed.told_score):
         store.finish_case_followup(clinic.id, case.case_id, "sent", now, told=claimed)
         return "nothing_new"  # e.g. 2 -> 5 -> 2 before this email went: the directors know it all
     context = {"clinic": clinic.name, "branch": visit.branch, "score": claimed.score, "told_score": claimed.told_score,
                "closed": closed, "new_words": new_words, "text": claimed.text, "excerpt": excerpt(claimed.text),
+               "messages": messages,
                "patient": visit.patient_name, "phone": visit.phone, "reply": case_reply(clinic, claimed, visit),
                "link": case_link(services, clinic.id, case.case_id)}
     try:
@@ -141,6 +143,13 @@ def undelivered(cases: list[Case]) -> list[Case]:
     ``NOTICE_AFTER_ATTEMPTS`` tries. The owner sees them on the dashboard, so no complaint is lost silently."""
     return [c for c in cases if c.email_state == "failed"
             or (c.email_state == "retry" and c.attempts >= NOTICE_AFTER_ATTEMPTS)]
+
+
+def unsaid_messages(store: CaseStore, case: Case) -> list[str]:
+    """What the patient wrote on WhatsApp since the directors' last email about the case (the timeline keeps it)."""
+    events = store.case_events(case.clinic_id, case.case_id)  # in the order they happened
+    told = max((n for n, e in enumerate(events) if e.kind in ("alert_sent", "followup_sent")), default=-1)
+    return [e.text for e in events[told + 1:] if e.kind == "whatsapp_in"]
 
 
 def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visit, now: datetime) -> bool:

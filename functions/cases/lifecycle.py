@@ -15,6 +15,7 @@ from functions.cases.alerts import alert_director, remind_directors, send_follow
 from functions.cases.kinds import CHANGED, guess_kind
 from functions.cases.store import CaseStore
 from functions.cases.timeline import PATIENT, record
+from functions.channels.telegram_alerts import notice_due, notice_time, notify_directors
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count
 from functions.services import Services
@@ -36,9 +37,12 @@ def open_case(services: Services, clinic: Clinic, visit: Visit, score: int, now:
     alert_at = now if text else now + timedelta(minutes=clinic.alert_wait_minutes)
     case = Case(clinic_id=clinic.id, case_id=visit.visit_id, visit_id=visit.visit_id, score=score, text=text,
                 created_at=now, kind=guess_kind(clinic, text), alert_at=alert_at, due_at=alert_at,
-                words_at=now if text else None)
+                words_at=now if text else None, tg_wanted=1 if clinic.telegram else 0,
+                tg_reason="complaint" if clinic.telegram else "")
     if not services.store.create_case(case):
         return False
+    # The patient's later WhatsApp words find this case by their phone (kept only as long as the visit).
+    services.store.link_case_phone(clinic.id, visit.phone, case.case_id, visit.expires_at)
     count(services.store, visit, complaints=1, **{f"kind:{case.kind}": 1})
     record(services.store, case, "created", now, who=PATIENT, score=score)
     if text:
@@ -65,6 +69,7 @@ def join_words(services: Services, clinic: Clinic, visit: Visit, score: int, tex
     if store.amend_case(clinic.id, case.case_id, changes, now):
         _recount(services, visit, case, kind, counted=not taken_back(case))
         record(store, case, "words", now, who=PATIENT, text=text)
+        want_notice(services, clinic, case, "words", now)
     if send:
         _deliver_after_commit(services, clinic, case.case_id, visit, now)
 
@@ -91,7 +96,14 @@ def change_score(services: Services, clinic: Clinic, visit: Visit, old: int, new
     elif reopened:
         count(store, visit, complaints=1, **{f"kind:{case.kind}": 1})
     record(store, case, "score_changed", now, who=PATIENT, closed=closed, reopened=reopened, **{"from": old, "to": new})
+    want_notice(services, clinic, case, "score", now)
     _deliver_after_commit(services, clinic, case.case_id, visit, now)
+
+
+def want_notice(services: Services, clinic: Clinic, case: Case, reason: str, now: datetime) -> None:
+    """One more Telegram notice, for a clinic with Telegram (one message tells all wanted so far)."""
+    if clinic.telegram is not None:
+        services.store.want_case_notice(clinic.id, case.case_id, reason, now)
 
 
 def _recount(services: Services, visit: Visit, case: Case, kind: str, counted: bool) -> None:
@@ -119,6 +131,9 @@ def deliver(services: Services, clinic: Clinic, case_id: str, visit: Visit, now:
         case = services.store.get_case(clinic.id, case_id) or case
     if followup_due(case, now):
         send_followup(services, clinic, case, visit, now)
+        case = services.store.get_case(clinic.id, case_id) or case
+    if notice_due(clinic, case, now):
+        notify_directors(services, clinic, case, visit, now)
 
 
 def alert_due(case: Case, now: datetime) -> bool:
@@ -151,6 +166,9 @@ def next_look(clinic: Clinic, case: Case, now: datetime) -> datetime | None:
         times.append(case.followup_until or now)
     if clinic.case_reminder_hours and case.status == "new" and case.reminded_at is None:
         times.append(case.created_at + timedelta(hours=clinic.case_reminder_hours))
+    notice = notice_time(clinic, case, now)
+    if notice is not None:
+        times.append(notice)
     return min(times) if times else None
 
 
@@ -178,6 +196,10 @@ def look_at(services: Services, clinic: Clinic, case: Case, now: datetime) -> li
         case = store.get_case(clinic.id, case.case_id) or case
     if reminder_due(clinic, case, now) and remind_directors(services, clinic, case, visit, now):
         done.append("reminded")
+        want_notice(services, clinic, case, "reminder", now)
+        case = store.get_case(clinic.id, case.case_id) or case
+    if notice_due(clinic, case, now):
+        done.append(f"telegram:{notify_directors(services, clinic, case, visit, now)}")
         case = store.get_case(clinic.id, case.case_id) or case
     later = next_look(clinic, case, now)
     if later != case.due_at:

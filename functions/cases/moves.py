@@ -10,17 +10,18 @@ from functions.services import Services
 from functions.store import Case
 
 
-def mark_contacted(services: Services, case: Case, who: str, now: datetime) -> bool:
+def mark_contacted(services: Services, case: Case, who: str, now: datetime, by: str = "") -> bool:
+    """``by``: where the director said so, when not the dashboard ("telegram")."""
     if not services.store.move_case(case.clinic_id, case.case_id, ("new",), "contacted", who, now):
         return False
-    record(services.store, case, "contacted", now, who=who)
+    record(services.store, case, "contacted", now, who=who, **({"by": by} if by else {}))
     return True
 
 
-def resolve(services: Services, case: Case, who: str, returned: bool, now: datetime) -> bool:
+def resolve(services: Services, case: Case, who: str, returned: bool, now: datetime, by: str = "") -> bool:
     outcome = "returned" if returned else "not_returned"
     if not services.store.move_case(case.clinic_id, case.case_id, ("new", "contacted"), "resolved", who, now,
                                     outcome):
         return False
-    record(services.store, case, "resolved", now, who=who, outcome=outcome)
+    record(services.store, case, "resolved", now, who=who, outcome=outcome, **({"by": by} if by else {}))
     return True

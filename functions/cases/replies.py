@@ -1,9 +1,10 @@
-"""The director's first reply to a complaint: the draft for its topic, and sending it by SMS once.
+"""The director's first reply to a complaint: the draft for its topic, and sending it once, by the patient's own
+channel (WhatsApp when they prefer it and the clinic has it, else SMS).
 
 A draft greets the patient by first name and patronymic («Мария Ивановна, здравствуйте!»), never by
 surname; names the clinic as written; thanks for words only when there were words; names an offer only
 when the clinic set one for that topic; and never asks for an SMS reply (an alphanumeric sender cannot
-receive one, and no reply reaches a case yet): it offers a call, and the clinic's number when it has one.
+receive one): it offers a call, and the clinic's number when it has one.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from datetime import datetime
 from functions.cases.kinds import KINDS
 from functions.cases.names import read_name
 from functions.cases.timeline import record
+from functions.channels.choice import Route, choose_channel
+from functions.channels.patient import PatientMessage, send_to_patient
 from functions.clinics.clinic import Clinic
 from functions.invites.segments import count_segments
 from functions.services import Services
 from functions.store import Case, Visit
 from functions.texts import one_line, render, render_clinic_text
-from functions.transports import Sms, TransportError
+from functions.transports import TransportError
 
 REPLY_LIMIT = 600
 # What ``reply_by_sms`` answers when it did not send; each caller says it in its reader's words.
@@ -66,17 +69,26 @@ def reply_by_sms(services: Services, clinic: Clinic, case: Case, visit: Visit, t
     if not services.store.claim_case_reply(clinic.id, case.case_id, body, now):
         return ALREADY
     segments = count_segments(body)
+    route = reply_route(services, clinic, visit)
+    message = PatientMessage(kind="reply", phone=visit.phone, text=body, reference=f"{clinic.id}/{visit.visit_id}",
+                             values={"clinic": clinic.name, "text": body, "director": clinic.director_name,
+                                     "phone": clinic.phone})
     try:
-        services.sms.send(Sms(to=visit.phone, text=body, reference=f"{clinic.id}/{visit.visit_id}",
-                              sender_id=clinic.sender_id or services.settings.sms_sender_id))
+        delivery = send_to_patient(services, clinic, message, route, now)
     except TransportError as err:
         services.store.finish_case_reply(clinic.id, case.case_id, "failed")
-        record(services.store, case, "reply_sms", now, who=who, text=body, state="failed", error=err.message,
-               segments=segments.count, encoding=segments.encoding)
+        record(services.store, case, f"reply_{route.channel}", now, who=who, text=body, state="failed",
+               error=err.message, segments=segments.count, encoding=segments.encoding)
         return f"{FAILED}: {err.message}"
     services.store.finish_case_reply(clinic.id, case.case_id, "sent")
-    record(services.store, case, "reply_sms", now, who=who, text=body, state="sent", segments=segments.count,
-           encoding=segments.encoding)
+    extra = {"note": delivery.note} if delivery.note else {}
+    record(services.store, case, f"reply_{delivery.channel}", now, who=who, text=body, state="sent",
+           segments=segments.count, encoding=segments.encoding, **extra)
     if services.store.move_case(clinic.id, case.case_id, ("new",), "contacted", who, now):
-        record(services.store, case, "contacted", now, who=who, by="sms")
+        record(services.store, case, "contacted", now, who=who, by=delivery.channel)
     return SENT
+
+
+def reply_route(services: Services, clinic: Clinic, visit: Visit) -> Route:
+    """How the reply will go: the patient's own channel where the clinic has it, else SMS."""
+    return choose_channel(clinic, services.store.contacts(clinic.id, [visit.phone]).get(visit.phone))

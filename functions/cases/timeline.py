@@ -16,10 +16,14 @@ Telegram action) without any change here; the store keeps whatever kind it is gi
 | followup_sent    | system         |                         | score, words: true when they were new |
 | followup_failed  | system         | the transport's error   | state                                 |
 | reminder_sent    | system         |                         |                                       |
-| reply_sms        | director email | the SMS as sent         | segments, encoding, state             |
-| contacted        | director email |                         |                                       |
-| resolved         | director email |                         | outcome                               |
+| reply_sms        | director email | the SMS as sent         | segments, encoding, state; note       |
+| reply_whatsapp   | director email | the reply as sent       | segments, encoding, state             |
+| contacted        | director email |                         | by: sms, whatsapp or telegram         |
+| resolved         | director email |                         | outcome; by: telegram                 |
 | kind_changed     | director email |                         | from, to                              |
+| whatsapp_in      | patient        | their WhatsApp message  | sent_at (the patient's own time)      |
+| telegram_sent    | system         |                         | to (how many chats), reason           |
+| telegram_failed  | system         | the transport's error   | state: retry, failed, partly, unconfirmed |
 """
 
 from __future__ import annotations

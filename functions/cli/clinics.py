@@ -71,11 +71,14 @@ def _warn_about_segments(services: Services, saved: Clinic) -> dict:
 @click.argument("clinic_id")
 @click.pass_obj
 def clinic_show(services: Services, clinic_id: str) -> None:
-    """Print a clinic's configuration."""
+    """Print a clinic's configuration, its sample SMS and its channels (secrets named by source, never shown)."""
+    from functions.channels.status import channel_status, masked_doc
+
     found = services.clinic(clinic_id)
     if found is None:
         raise click.ClickException(f"no clinic {clinic_id!r}")
-    echo_json({**found.to_doc(), "sample_sms": _warn_about_segments(services, found)})
+    echo_json({**masked_doc(found.to_doc()), "sample_sms": _warn_about_segments(services, found),
+               "channels": channel_status(services, found)})
 
 
 @clinic.command("key")

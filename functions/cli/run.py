@@ -156,7 +156,7 @@ def demo(services: Services, host: str, port: int | None, workers: int | None, t
     click.echo("Demo clinic ready. Open an invite link as the patient would:")
     for name, link in links:
         click.echo(f"  {name:<18} {link}")
-    click.echo(f"Outbox (what was 'sent'): {base}/outbox")
+    click.echo(f"Outbox (what was 'sent': SMS, WhatsApp, Telegram, email): {base}/outbox")
     click.echo(f"Dashboard: {base}/admin/ - sign in as {DEMO_OWNER}; the link arrives in the outbox")
     if no_serve:
         return

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.channels.settings import TelegramSettings, WhatsAppSettings, parse_telegram, parse_whatsapp
 from functions.clinics.drafts import parse_drafts, parse_phone
 from functions.clinics.ids import SLUG
 from functions.clinics.platforms import Platform, parse_platforms
@@ -56,6 +57,8 @@ class Clinic:
     alert_wait_minutes: int = 10  # how long a low score without words waits for them before the director's email
     primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
     sending: SendRules = field(default_factory=SendRules)
+    whatsapp: WhatsAppSettings | None = None  # patients who prefer WhatsApp get it (SMS without this)
+    telegram: TelegramSettings | None = None  # directors' alerts through the bot (the deployment's, or its own)
 
     @property
     def reward_minor(self) -> int:
@@ -88,6 +91,12 @@ class Clinic:
         doc["sending"] = self.sending.to_doc()
         doc["reply_rules"] = {k: list(v) for k, v in self.reply_rules.items()}
         doc["branches"] = {name: {"directors": list(emails)} for name, emails in doc.pop("branch_directors").items()}
+        for channel in ("whatsapp", "telegram"):
+            settings = getattr(self, channel)
+            if settings is None:
+                doc.pop(channel)
+            else:
+                doc[channel] = settings.to_doc()
         return doc
 
 
@@ -155,7 +164,8 @@ def parse_clinic(doc: object) -> Clinic:
         case_reminder_hours=_whole(doc.get("case_reminder_hours", 24), "case_reminder_hours", 0, 24 * 14, problems,
                                    24),
         branch_directors=_branches(doc.get("branches"), problems),
-        primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
+        primary=choice("primary", ("order", "rotation", "needs_most"), "order"),
+        whatsapp=parse_whatsapp(doc.get("whatsapp"), problems), telegram=parse_telegram(doc.get("telegram"), problems))
     if problems:
         raise ClinicError(problems)
     return clinic

@@ -13,18 +13,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from functions.channels.choice import choose_channel
+from functions.channels.patient import PatientMessage, lookup_sent, send_to_patient
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
 from functions.invites.links import invite_link, new_token
 from functions.invites.reminders import reminder_days, send_due_reminders
 from functions.invites.store import SendingStore
-from functions.invites.text import invite_text
+from functions.invites.text import invite_text, template_values
 from functions.invites.timing import days_to_look_at, in_window, timing
 from functions.rewards.grants import put_invite, withdraw_promise
 from functions.services import Services, backoff
-from functions.store import Invite, Visit
+from functions.store import Contact, Invite, Visit
 from functions.store.base import PhoneRecentlyInvited
-from functions.transports import Sms, TransportError
+from functions.transports import TransportError
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +122,12 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
             report.skipped["daily_cap"] += len(sendable) - granted
             sendable = sendable[:granted]
     # The provider's latency dominates, so sends overlap; the bound keeps us under its rate limits.
-    services.sms  # noqa: B018 - make the transport once, before the threads share it
+    services.sms  # noqa: B018 - make the transports once, before the threads share them
+    if clinic.whatsapp is not None:
+        _whatsapp_ready(services, clinic)
     with ThreadPoolExecutor(max_workers=services.settings.dispatch_workers) as pool:
-        outcomes = list(pool.map(lambda visit: _send_safely(services, clinic, visit, now), sendable))
+        outcomes = list(pool.map(lambda visit: _send_safely(services, clinic, visit, contacts.get(visit.phone), now),
+                                 sendable))
     if rules.daily_cap:
         services.store.release_sends(clinic.id, today, granted - outcomes.count("sent"))
     if rules.reminders:
@@ -147,36 +152,50 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     return report
 
 
-def _send_safely(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str | None:
+def _whatsapp_ready(services: Services, clinic: Clinic) -> None:
+    """Make the clinic's WhatsApp transport before the threads share it; a secret that cannot be read is
+    found again (and answered with SMS) per message."""
+    from functions.channels.secrets import SecretError
+
+    try:
+        services.whatsapp_for(clinic)
+    except SecretError as err:
+        log.warning("clinic %s: %s", clinic.id, err)
+
+
+def _send_safely(services: Services, clinic: Clinic, visit: Visit, contact: Contact | None,
+                 now: datetime) -> str | None:
     """One visit's failure (a store hiccup, a bug) must not stop the batch: its claim expires and it is retried."""
     try:
-        return send_invite(services, clinic, visit, now)
+        return send_invite(services, clinic, visit, now, contact)
     except Exception:
         log.exception("invite for visit %s/%s crashed; it will be retried", clinic.id, visit.visit_id)
         return "error"
 
 
-def _recover(services: Services, clinic: Clinic, visit: Visit, token: str, sms: Sms, now: datetime) -> str | None:
-    """Settle a send a crashed run left open; None when the SMS surely did not leave and may be sent now."""
-    lookup = getattr(services.sms, "find_sent", None)
-    if lookup is None:
-        services.store.finish_invite(clinic.id, visit.visit_id, token, "unconfirmed", now,
-                                     error="a run stopped mid-send and this provider cannot say whether it left")
-        return "unconfirmed"
+def _recover(services: Services, clinic: Clinic, visit: Visit, token: str, message: PatientMessage,
+             now: datetime) -> str | None:
+    """Settle a send a crashed run left open; None when the message surely did not leave and may be sent now.
+    The provider asked is the one the dead run noted before its send (WhatsApp, or SMS)."""
     since = (visit.claim_until or now) - timedelta(seconds=services.settings.claim_seconds) - timedelta(minutes=5)
     try:
-        message_id = lookup(sms, since)
+        can_tell, message_id = lookup_sent(services, clinic, message, visit.channel or "sms", since, now)
     except TransportError as err:
         services.store.finish_invite(clinic.id, visit.visit_id, token, "retry", now, error=err.message,
                                      retry_at=now + backoff(visit.attempts + 1))
         return "retry"
+    if not can_tell:
+        services.store.finish_invite(clinic.id, visit.visit_id, token, "unconfirmed", now,
+                                     error="a run stopped mid-send and this provider cannot say whether it left")
+        return "unconfirmed"
     if message_id:
         services.store.finish_invite(clinic.id, visit.visit_id, token, "sent", now, message_id=message_id)
         return "recovered"
     return None
 
 
-def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str | None:
+def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime,
+                contact: Contact | None = None) -> str | None:
     store: SendingStore = services.store
     rules = clinic.sending
     repeat_since = now - timedelta(days=rules.repeat_days) if rules.repeat_days else None
@@ -193,17 +212,23 @@ def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime)
                     expires_at=now + timedelta(days=services.settings.token_days))
     # The reward is promised with the invite, in the same write: the SMS says exactly what the page will.
     promised = put_invite(services, clinic, visit, invite, now)
-    sms = Sms(to=visit.phone, sender_id=clinic.sender_id or services.settings.sms_sender_id,
-              text=invite_text(clinic, invite_link(services.settings.link_base, token), visit, promised),
-              reference=f"{clinic.id}/{visit.visit_id}")
+    link = invite_link(services.settings.link_base, token)
+    message = PatientMessage(kind="invite", phone=visit.phone, text=invite_text(clinic, link, visit, promised),
+                             values=template_values(clinic, link, visit, promised),
+                             reference=f"{clinic.id}/{visit.visit_id}", link_path=f"{token}/")
     if visit.invite_state == "claimed":
-        # The run that held this claim died between taking it and recording the outcome: the SMS
-        # may have left. Ask the provider when it can tell; otherwise never risk a second SMS.
-        outcome = _recover(services, clinic, visit, token, sms, now)
+        # The run that held this claim died between taking it and recording the outcome: the message
+        # may have left. Ask the provider when it can tell; otherwise never risk a second one.
+        outcome = _recover(services, clinic, visit, token, message, now)
         if outcome:
             return outcome
+
+    def before(channel: str, note: str) -> None:
+        # The channel is on the claimed invite before the send: a run taking over asks that provider.
+        store.note_invite_channel(clinic.id, visit.visit_id, token, channel, note)
+
     try:
-        message_id = services.sms.send(sms)
+        delivery = send_to_patient(services, clinic, message, choose_channel(clinic, contact, visit), now, before)
     except TransportError as err:
         if err.permanent:
             store.finish_invite(clinic.id, visit.visit_id, token, "failed", now, error=err.message)
@@ -214,5 +239,5 @@ def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime)
         store.finish_invite(clinic.id, visit.visit_id, token, "retry", now, error=err.message,
                             retry_at=now + backoff(visit.attempts + 1))
         return "retry"
-    store.finish_invite(clinic.id, visit.visit_id, token, "sent", now, message_id=message_id)
+    store.finish_invite(clinic.id, visit.visit_id, token, "sent", now, message_id=delivery.message_id)
     return "sent"

@@ -1,8 +1,8 @@
-"""Reminders: when an invite's link was never opened, one more SMS a set number of hours later.
+"""Reminders: when an invite's link was never opened, one more message a set number of hours later.
 
 Each reminder is claimed with a conditional write on the visit's counter, so overlapping runs and
 retries send it at most once; a send that fails for a passing reason gives the claim back.
-Only SMS transports exist today, so a patient who prefers WhatsApp or Telegram is reminded by SMS.
+It goes by the patient's own channel, as the invite did (WhatsApp's ``reminder`` template, else SMS).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
+from functions.channels.choice import choose_channel
+from functions.channels.patient import PatientMessage, send_to_patient
 from functions.clinics.clinic import Clinic
 from functions.invites.links import invite_link
 from functions.invites.text import sms_context
@@ -19,7 +21,7 @@ from functions.rewards.grants import reward_id
 from functions.services import Services
 from functions.store import Visit
 from functions.texts import one_line, render
-from functions.transports import Sms, TransportError
+from functions.transports import TransportError
 from functions.visits.contacts import reachable_now
 
 log = logging.getLogger(__name__)
@@ -70,10 +72,14 @@ def send_due_reminders(services: Services, clinic: Clinic, visits: list[Visit], 
         context = sms_context(clinic, invite_link(services.settings.link_base, visit.invite_token),
                               promised=promise is not None and promise.status == "promised")
         text = one_line(render(f"sms/{clinic.locale}/reminder.txt", **context))
+        message = PatientMessage(kind="reminder", phone=visit.phone, text=text, values=context,
+                                 reference=f"{clinic.id}/{visit.visit_id}", link_path=f"{visit.invite_token}/")
         try:
-            services.sms.send(Sms(to=visit.phone, text=text, reference=f"{clinic.id}/{visit.visit_id}",
-                                  sender_id=clinic.sender_id or services.settings.sms_sender_id))
+            delivery = send_to_patient(services, clinic, message,
+                                       choose_channel(clinic, contacts.get(visit.phone), visit), now)
             counts["reminders_sent"] += 1
+            if delivery.channel == "whatsapp":
+                counts["reminders_by_whatsapp"] += 1
         except TransportError as err:
             if not err.permanent:
                 services.store.release_reminder(clinic.id, visit.visit_id, number)

@@ -33,6 +33,11 @@ def sms_context(clinic: Clinic, link: str, doctor: str = "", service: str = "",
     return context
 
 
+def template_values(clinic: Clinic, link: str, visit: Visit | None = None, promised: bool | None = None) -> dict:
+    """What the clinic's WhatsApp invite template may fill its parameters with: the same words as the SMS."""
+    return sms_context(clinic, link, visit.doctor if visit else "", visit.service if visit else "", promised)
+
+
 def invite_text(clinic: Clinic, link: str, visit: Visit | None = None, promised: bool | None = None) -> str:
     """The invite SMS, from the clinic's own text or the default per locale; one line, so no stray segments."""
     context = sms_context(clinic, link, visit.doctor if visit else "", visit.service if visit else "", promised)

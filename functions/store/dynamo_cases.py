@@ -4,6 +4,7 @@
 |------------|-------------|--------------------------|--------------------------------------------------------|
 | case       | CLINIC#<id> | CASE#<case>              | by_day index CASEDUE#<clinic>, <due>#<case> while due |
 | case event | CLINIC#<id> | CASEEV#<case>#<event id> | the timeline, oldest first                             |
+| phone      | CLINIC#<id> | CASEPHONE#<phone>        | the patient's latest case; ttl with the visit          |
 
 The due work (the alert after the clinic's wait, a follow-up, the still-new reminder, a retry) is found
 with one Query of the ``by_day`` index per clinic: ``gsi1pk = CASEDUE#<clinic> AND gsi1sk <= <now>``.
@@ -63,12 +64,17 @@ class DynamoCases(DynamoTable):
 
     def schedule_case(self, case: Case, due_at: datetime | None) -> bool:
         values: dict[str, Any] = {":es": case.email_state, ":st": case.status, ":fw": case.followups_wanted,
-                                  ":fs": case.followups_sent, ":text": case.text}
+                                  ":fs": case.followups_sent, ":text": case.text, ":tw": case.tg_wanted,
+                                  ":ts": case.tg_state}
         due = _due_set(case.clinic_id, case.case_id, due_at, values)
         expression = ("SET " + due.removeprefix(", ")) if due_at else due.strip()
+        # A case stored before the Telegram notices has none of their attributes: absent is as good as 0 and "".
+        notices = (f"({'attribute_not_exists(tg_wanted) OR ' if not case.tg_wanted else ''}tg_wanted = :tw) AND "
+                   f"({'attribute_not_exists(tg_state) OR ' if not case.tg_state else ''}tg_state = :ts)")
         return self._update(clinic_key(case.clinic_id), _sk(case.case_id), expression,
                             "email_state = :es AND #status = :st AND followups_wanted = :fw AND followups_sent = :fs "
-                            "AND #text = :text", values, names={**STATUS, "#text": "text"}) is not None
+                            f"AND #text = :text AND {notices}", values,
+                            names={**STATUS, "#text": "text"}) is not None
 
     def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> Case | None:
         answer = self._update(
@@ -179,6 +185,47 @@ class DynamoCases(DynamoTable):
         return self._update(clinic_key(clinic_id), _sk(case_id), "SET reminded_at = :now",
                             "#status = :new AND attribute_not_exists(reminded_at)", {":now": iso(now), ":new": "new"},
                             names=STATUS) is not None
+
+    def link_case_phone(self, clinic_id: str, phone: str, case_id: str, until: datetime) -> None:
+        self.client.put_item(TableName=self.table, Item=self._attrs(
+            {"pk": clinic_key(clinic_id), "sk": f"CASEPHONE#{phone}", "case_id": case_id,
+             "ttl": int(until.timestamp())}))
+
+    def case_of_phone(self, clinic_id: str, phone: str) -> str | None:
+        item = self._get(clinic_key(clinic_id), f"CASEPHONE#{phone}")
+        return None if item is None else self._de.deserialize(item["case_id"])
+
+    # Telegram notices
+    def want_case_notice(self, clinic_id: str, case_id: str, reason: str, now: datetime) -> bool:
+        values: dict[str, Any] = {":one": 1, ":zero": 0, ":reason": reason}
+        expression = ("SET tg_wanted = if_not_exists(tg_wanted, :zero) + :one, "
+                      "tg_told = if_not_exists(tg_told, :zero), tg_reason = :reason"
+                      + _due_set(clinic_id, case_id, now, values))
+        return self._update(clinic_key(clinic_id), _sk(case_id), expression, "attribute_exists(pk)",
+                            values) is not None
+
+    def claim_case_notice(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> Case | None:
+        answer = self._update(
+            clinic_key(clinic_id), _sk(case_id), "SET tg_state = :claimed, tg_until = :until ADD tg_attempts :one",
+            "tg_wanted > tg_told AND (NOT tg_state IN (:claimed, :retry) OR attribute_not_exists(tg_until) "
+            "OR tg_until < :now)",
+            {":claimed": "claimed", ":retry": "retry", ":until": iso(until), ":now": iso(now), ":one": 1},
+            returns="ALL_OLD")
+        return None if answer is None else self._record(Case, answer["Attributes"])
+
+    def finish_case_notice(self, clinic_id: str, case_id: str, state: str, now: datetime, *, told: int,
+                           chats: str = "", error: str = "", retry_at: datetime | None = None) -> None:
+        values: dict[str, Any] = {":state": state, ":err": error, ":claimed": "claimed"}
+        if state == "retry" and retry_at is not None:
+            values.update({":until": iso(retry_at), ":chats": chats})
+            expression = ("SET tg_state = :state, tg_until = :until, tg_chats = :chats, tg_error = :err"
+                          + _due_set(clinic_id, case_id, retry_at, values))
+        else:
+            # Nothing else moves tg_told while the notice is claimed, so it is simply set.
+            values.update({":told": told, ":none": ""})
+            expression = ("SET tg_state = :state, tg_told = :told, tg_chats = :none, tg_error = :err"
+                          + _due_set(clinic_id, case_id, now, values) + " REMOVE tg_until")
+        self._update(clinic_key(clinic_id), _sk(case_id), expression, "tg_state = :claimed", values)
 
     # The timeline
     def add_case_event(self, event: CaseEvent) -> None:

@@ -75,6 +75,19 @@ class DynamoSending(DynamoTable):
             return False
         return True
 
+    def note_invite_channel(self, clinic_id: str, visit_id: str, token: str, channel: str, note: str) -> bool:
+        return self._update(clinic_key(clinic_id), f"SMS#{visit_id}", "SET channel = :channel, channel_note = :note",
+                            "invite_token = :token AND invite_state = :claimed",
+                            {":channel": channel, ":note": note, ":token": token, ":claimed": "claimed"}) is not None
+
+    def reroute_invite(self, clinic_id: str, visit_id: str, message_id: str, note: str, now: datetime) -> bool:
+        return self._update(
+            clinic_key(clinic_id), f"SMS#{visit_id}",
+            "SET invite_state = :retry, claim_until = :now, channel = :sms, channel_note = :note",
+            "message_id = :mid AND invite_state = :sent AND channel = :wa",
+            {":retry": "retry", ":now": iso(now), ":sms": "sms", ":note": note, ":mid": message_id, ":sent": "sent",
+             ":wa": "whatsapp"}) is not None
+
     def find_message(self, message_id: str) -> tuple[str, str] | None:
         item = self._get(f"MSG#{message_id}", "MSG")
         if item is None:

@@ -1,7 +1,8 @@
 """The whole store: every stage's protocol in one, which both backends implement.
 
 A stage's code types what it takes with its own protocol (``visits/store.py``, ``invites/store.py``,
-``answers/store.py``, ``cases/store.py``, ``rewards/store.py``, ``dashboard/store.py``, ``clinics/store.py``),
+``answers/store.py``, ``cases/store.py``, ``rewards/store.py``, ``dashboard/store.py``, ``clinics/store.py``,
+``channels/store.py``),
 so a reader sees what it may touch. One contract suite per stage runs every case against both backends.
 Every read is a key lookup or a query on a key; writes that start a side effect are conditional claims.
 """
@@ -13,6 +14,7 @@ from typing import Protocol
 
 from functions.answers.store import AnswerStore
 from functions.cases.store import CaseStore
+from functions.channels.store import ChannelStore
 from functions.clinics.store import ClinicStore
 from functions.dashboard.store import DashboardStore
 from functions.invites.store import SendingStore
@@ -22,7 +24,7 @@ from functions.store.unit import UnitOfWork
 from functions.visits.store import VisitStore
 
 
-class Store(ClinicStore, VisitStore, SendingStore, AnswerStore, CaseStore, RewardStore, DashboardStore,
+class Store(ClinicStore, VisitStore, SendingStore, AnswerStore, CaseStore, RewardStore, DashboardStore, ChannelStore,
             ScheduleStore, UnitOfWork, Protocol):
     # Phone numbers expire with their invite: DynamoDB's TTL deletes on its own; SQLite purges here.
     def purge_expired(self, now: datetime) -> int: ...

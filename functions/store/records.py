@@ -44,6 +44,10 @@ class Visit:
     delivery: str = ""
     delivery_at: datetime | None = None
     reminders_sent: int = 0
+    # The channel the invite goes by ("" or "sms", "whatsapp") and, when it is not the patient's preferred one
+    # or WhatsApp failed for good, why (channels/choice.py lists the reasons).
+    channel: str = ""
+    channel_note: str = ""
 
 
 @dataclass
@@ -125,6 +129,17 @@ class Case:
     # What the directors have been told by email so far: the follow-up says only what is new.
     told_score: int = 0
     told_words: bool = False
+    # The Telegram fast path: each notable moment (the alert, words, a WhatsApp message, the still-new reminder)
+    # wants one more notice; one message tells every notice wanted so far. Its claim, retry time, the chats
+    # already told on a retry, and the latest reason are the notice's own.
+    tg_wanted: int = 0
+    tg_told: int = 0
+    tg_state: str = ""  # "", claimed, retry, sent, failed, unconfirmed, nobody (no member linked), off
+    tg_until: datetime | None = None
+    tg_attempts: int = 0
+    tg_error: str = ""
+    tg_reason: str = ""
+    tg_chats: str = ""  # chat ids told on an earlier try of this notice, comma separated
 
 
 # What a case's timeline records (``cases/timeline.py`` documents each kind).
@@ -140,6 +155,17 @@ class CaseEvent:
     who: str = ""  # "patient", "system", or the director's email
     text: str = ""
     data: dict = field(default_factory=dict)
+
+
+@dataclass
+class TelegramLink:
+    """A member's Telegram chat, linked from the dashboard by a one-time code: where the clinic's alerts go."""
+
+    clinic_id: str
+    email: str
+    chat_id: str
+    username: str
+    linked_at: datetime
 
 
 # A reward's life: promised (when the invite SMS promised it) -> pending (answered) -> sending -> paid; failed

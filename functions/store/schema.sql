@@ -88,3 +88,20 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE TABLE IF NOT EXISTS stats (
     clinic_id TEXT NOT NULL, day TEXT NOT NULL, dim TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (clinic_id, day, dim, name));
+-- The channels: the patient's phone -> their latest case (their WhatsApp words join it), the patient's last
+-- message per channel (WhatsApp's 24-hour window), members' Telegram chats, one-time link codes (hashed), and
+-- the short case references the bot's buttons carry.
+CREATE TABLE IF NOT EXISTS case_phones (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, case_id TEXT NOT NULL, until TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
+CREATE TABLE IF NOT EXISTS patient_messages (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, channel TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone, channel));
+CREATE TABLE IF NOT EXISTS telegram_links (
+    clinic_id TEXT NOT NULL, email TEXT NOT NULL, chat_id TEXT NOT NULL, username TEXT NOT NULL,
+    linked_at TEXT NOT NULL, PRIMARY KEY (clinic_id, email));
+CREATE INDEX IF NOT EXISTS telegram_links_by_chat ON telegram_links (chat_id);
+CREATE TABLE IF NOT EXISTS telegram_codes (
+    code_hash TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, email TEXT NOT NULL, until TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS case_refs (
+    ref TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, case_id TEXT NOT NULL);

@@ -11,6 +11,7 @@ from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry
 from functions.store.records import VISIT_DATA, ApiKey, Contact, Invite, Visit
 from functions.store.sqlite_admin import SqliteAdmin
 from functions.store.sqlite_cases import SqliteCases, add_case_columns
+from functions.store.sqlite_channels import SqliteChannels
 from functions.store.sqlite_db import SqliteDb
 from functions.store.sqlite_rewards import SqliteRewards, add_later_columns
 from functions.store.sqlite_rows import row_values, to_record
@@ -19,14 +20,17 @@ from functions.store.sqlite_sending import SqliteSending
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
-class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin):
+class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin, SqliteChannels):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db.executescript(SCHEMA.read_text(encoding="utf-8"))
-        add_later_columns(self._db)
-        add_case_columns(self._db)
+        # Several server processes open the same file at once: each looks at and adds the later columns
+        # under the write lock, so none adds a column another has just added.
+        with self._transaction() as db:
+            add_later_columns(db)
+            add_case_columns(db)
 
     def _insert_new(self, table: str, record: object) -> bool:
         """Insert a row unless its key exists; True when this call created it (the claim)."""
@@ -41,6 +45,7 @@ class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdm
         """Delete visits and invites past their expiry: phone numbers leave with them."""
         gone = self._db.execute("DELETE FROM invites WHERE expires_at < ?", (iso(now),)).rowcount
         gone += self._db.execute("DELETE FROM contacts WHERE expires_at < ?", (iso(now),)).rowcount
+        gone += self._purge_channels(now)
         return gone + self._db.execute("DELETE FROM visits WHERE expires_at < ?", (iso(now),)).rowcount
 
     # Clinics

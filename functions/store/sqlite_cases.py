@@ -21,7 +21,14 @@ LATER_COLUMNS = {
               ("followup_until", "TEXT"), ("followup_error", "TEXT NOT NULL DEFAULT ''"),
               ("told_score", "INTEGER NOT NULL DEFAULT 0"), ("told_words", "INTEGER NOT NULL DEFAULT 0")),
     "contacts": (("address", "TEXT NOT NULL DEFAULT ''"),),
+    "visits": (("channel", "TEXT NOT NULL DEFAULT ''"), ("channel_note", "TEXT NOT NULL DEFAULT ''")),
 }
+# The Telegram notice's columns (a case without them has never wanted one).
+LATER_COLUMNS["cases"] += (
+    ("tg_wanted", "INTEGER NOT NULL DEFAULT 0"), ("tg_told", "INTEGER NOT NULL DEFAULT 0"),
+    ("tg_state", "TEXT NOT NULL DEFAULT ''"), ("tg_until", "TEXT"), ("tg_attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("tg_error", "TEXT NOT NULL DEFAULT ''"), ("tg_reason", "TEXT NOT NULL DEFAULT ''"),
+    ("tg_chats", "TEXT NOT NULL DEFAULT ''"))
 # What an amendment may change; anything else is a programming error.
 AMENDABLE = ("text", "words_at", "kind", "score", "status", "outcome", "resolved_at", "resolved_by")
 
@@ -62,8 +69,9 @@ class SqliteCases:
     def schedule_case(self, case: Case, due_at: datetime | None) -> bool:
         return self._changed(
             "UPDATE cases SET due_at = ? WHERE clinic_id = ? AND case_id = ? AND email_state = ? AND status = ? "
-            "AND followups_wanted = ? AND followups_sent = ? AND text = ?", iso(due_at), case.clinic_id, case.case_id,
-            case.email_state, case.status, case.followups_wanted, case.followups_sent, case.text)
+            "AND followups_wanted = ? AND followups_sent = ? AND text = ? AND tg_wanted = ? AND tg_state = ?",
+            iso(due_at), case.clinic_id, case.case_id, case.email_state, case.status, case.followups_wanted,
+            case.followups_sent, case.text, case.tg_wanted, case.tg_state)
 
     def claim_case_email(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> Case | None:
         row = self._db.execute(
@@ -150,6 +158,42 @@ class SqliteCases:
     def mark_case_reminded(self, clinic_id: str, case_id: str, now: datetime) -> bool:
         return self._changed("UPDATE cases SET reminded_at = ? WHERE clinic_id = ? AND case_id = ? "
                              "AND status = 'new' AND reminded_at IS NULL", iso(now), clinic_id, case_id)
+
+    def link_case_phone(self, clinic_id: str, phone: str, case_id: str, until: datetime) -> None:
+        self._db.execute("INSERT OR REPLACE INTO case_phones VALUES (?, ?, ?, ?)", (clinic_id, phone, case_id,
+                                                                                    iso(until)))
+
+    def case_of_phone(self, clinic_id: str, phone: str) -> str | None:
+        row = self._one("SELECT case_id FROM case_phones WHERE clinic_id = ? AND phone = ?", clinic_id, phone)
+        return None if row is None else row[0]
+
+    # Telegram notices
+    def want_case_notice(self, clinic_id: str, case_id: str, reason: str, now: datetime) -> bool:
+        return self._changed("UPDATE cases SET tg_wanted = tg_wanted + 1, tg_reason = ?, due_at = ? "
+                             "WHERE clinic_id = ? AND case_id = ?", reason, iso(now), clinic_id, case_id)
+
+    def claim_case_notice(self, clinic_id: str, case_id: str, now: datetime, until: datetime) -> Case | None:
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT * FROM cases WHERE clinic_id = ? AND case_id = ? AND tg_wanted > tg_told "
+                "AND (tg_state NOT IN ('claimed', 'retry') OR tg_until IS NULL OR tg_until < ?)",
+                (clinic_id, case_id, iso(now))).fetchone()
+            if row is None:
+                return None
+            db.execute("UPDATE cases SET tg_state = 'claimed', tg_until = ?, tg_attempts = tg_attempts + 1 "
+                       "WHERE clinic_id = ? AND case_id = ?", (iso(until), clinic_id, case_id))
+            return to_record(Case, row)
+
+    def finish_case_notice(self, clinic_id: str, case_id: str, state: str, now: datetime, *, told: int,
+                           chats: str = "", error: str = "", retry_at: datetime | None = None) -> None:
+        if state == "retry":
+            self._db.execute("UPDATE cases SET tg_state = 'retry', tg_until = ?, tg_chats = ?, tg_error = ?, "
+                             "due_at = ? WHERE clinic_id = ? AND case_id = ? AND tg_state = 'claimed'",
+                             (iso(retry_at), chats, error, iso(retry_at), clinic_id, case_id))
+            return
+        self._db.execute("UPDATE cases SET tg_state = ?, tg_told = MAX(tg_told, ?), tg_until = NULL, tg_chats = '', "
+                         "tg_error = ?, due_at = ? WHERE clinic_id = ? AND case_id = ? AND tg_state = 'claimed'",
+                         (state, told, error, iso(now), clinic_id, case_id))
 
     # The timeline
     def add_case_event(self, event: CaseEvent) -> None:

@@ -42,6 +42,17 @@ class SqliteSending:
             self._db.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", (message_id, clinic_id, visit_id))
         return finished
 
+    def note_invite_channel(self, clinic_id: str, visit_id: str, token: str, channel: str, note: str) -> bool:
+        return self._changed("UPDATE visits SET channel = ?, channel_note = ? WHERE clinic_id = ? AND visit_id = ? "
+                             "AND invite_token = ? AND invite_state = 'claimed'", channel, note, clinic_id, visit_id,
+                             token)
+
+    def reroute_invite(self, clinic_id: str, visit_id: str, message_id: str, note: str, now: datetime) -> bool:
+        return self._changed(
+            "UPDATE visits SET invite_state = 'retry', claim_until = ?, channel = 'sms', channel_note = ? "
+            "WHERE clinic_id = ? AND visit_id = ? AND message_id = ? AND invite_state = 'sent' "
+            "AND channel = 'whatsapp'", iso(now), note, clinic_id, visit_id, message_id)
+
     def find_message(self, message_id: str) -> tuple[str, str] | None:
         row = self._one("SELECT clinic_id, visit_id FROM messages WHERE message_id = ?", message_id)
         return None if row is None else (row[0], row[1])

@@ -15,11 +15,14 @@ from functions.transports.base import (
     SentLookup,
     Sms,
     SmsTransport,
+    TelegramTransport,
     TransportError,
+    WhatsAppTransport,
 )
 
 __all__ = ["Email", "EmailTransport", "Payout", "RewardProvider", "SentLookup", "Sms", "SmsTransport",
-           "TransportError", "email_transport", "reward_provider", "sms_transport"]
+           "TelegramTransport", "TransportError", "WhatsAppTransport", "email_transport", "reward_provider",
+           "sms_transport", "telegram_transport", "whatsapp_transport"]
 
 
 def sms_transport(settings: Settings) -> SmsTransport:
@@ -66,3 +69,25 @@ def reward_provider(settings: Settings) -> RewardProvider | None:
         return ReloadlyRewards(settings.reloadly_client_id, settings.reloadly_client_secret,
                                sandbox=settings.reloadly_sandbox)
     return None
+
+
+def whatsapp_transport(settings: Settings, phone_number_id: str, token: str) -> WhatsAppTransport:
+    """One clinic's WhatsApp Business number: Meta's Cloud API, or the outbox."""
+    if settings.whatsapp_transport == "cloud":
+        from functions.transports.whatsapp import CloudWhatsApp
+
+        return CloudWhatsApp(phone_number_id, token, version=settings.whatsapp_api_version)
+    from functions.transports.outbox import Outbox, OutboxWhatsApp
+
+    return OutboxWhatsApp(Outbox(settings.outbox_path), phone_number_id)
+
+
+def telegram_transport(settings: Settings, bot: str, token: str) -> TelegramTransport:
+    """A clinic's bot (its own or the deployment's): the Bot API, or the outbox."""
+    if settings.telegram_transport == "bot":
+        from functions.transports.telegram import BotTelegram
+
+        return BotTelegram(token)
+    from functions.transports.outbox import Outbox, OutboxTelegram
+
+    return OutboxTelegram(Outbox(settings.outbox_path), bot)

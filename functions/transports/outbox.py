@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
-from functions.transports.base import Email, Sms
+from functions.transports.base import Button, Email, Sms, Telegram, WhatsApp
 
 
 class Outbox:
@@ -45,7 +45,6 @@ class OutboxSms:
     def send(self, sms: Sms) -> str:
         return self.outbox.record("sms", {"to": sms.to, "sender_id": sms.sender_id, "text": sms.text})
 
-
     def find_sent(self, sms: Sms, since: datetime) -> str | None:
         # The text carries the invite's own link, so recipient and text identify the message.
         for entry in self.outbox.messages("sms"):
@@ -63,3 +62,52 @@ class OutboxEmail:
         return self.outbox.record("email", {
             "from": self.sender, "to": list(email.to), "reply_to": list(email.reply_to),
             "subject": email.subject, "text": email.text, "html": email.html})
+
+
+class OutboxWhatsApp:
+    """Records what the clinic's WhatsApp number would send: the template and its values, or the text."""
+
+    def __init__(self, outbox: Outbox, number: str) -> None:
+        self.outbox = outbox
+        self.number = number
+
+    @staticmethod
+    def _payload(message: WhatsApp) -> dict:
+        if message.free_form:
+            return {"to": message.to, "text": message.text}
+        return {"to": message.to, "template": message.template, "language": message.language,
+                "params": list(message.params), "button": message.button}
+
+    def send(self, message: WhatsApp) -> str:
+        return self.outbox.record("whatsapp", {"from": self.number, **self._payload(message)})
+
+    def find_sent(self, message: WhatsApp, since: datetime) -> str | None:
+        wanted = self._payload(message)
+        for entry in self.outbox.messages("whatsapp"):
+            if all(entry.get(k) == v for k, v in wanted.items()):
+                return entry["id"]
+        return None
+
+
+def _rows(buttons: tuple[tuple[Button, ...], ...]) -> list[list[dict]]:
+    return [[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in buttons]
+
+
+class OutboxTelegram:
+    """Records what the clinic's bot would say: messages with their buttons, changed buttons, answers to presses."""
+
+    def __init__(self, outbox: Outbox, bot: str) -> None:
+        self.outbox = outbox
+        self.bot = bot
+
+    def send(self, message: Telegram) -> str:
+        return self.outbox.record("telegram", {"bot": self.bot, "to": message.chat_id, "text": message.text,
+                                               "buttons": _rows(message.buttons)})
+
+    def edit_buttons(self, chat_id: str, message_id: str, buttons: tuple[tuple[Button, ...], ...]) -> None:
+        self.outbox.record("telegram", {"bot": self.bot, "to": chat_id, "edit_of": message_id, "text": "",
+                                        "buttons": _rows(buttons)})
+
+    def answer(self, callback_id: str, text: str) -> None:
+        self.outbox.record("telegram", {"bot": self.bot, "to": "", "answer_to": callback_id, "text": text,
+                                        "buttons": []})

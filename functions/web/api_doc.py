@@ -227,6 +227,33 @@ OPERATIONS: dict[str, dict] = {
         "responses": {"200": {"description": "100, as SMS.ru asks.",
                               "content": {"text/plain": {"schema": {"type": "string"}}}},
                       "404": error("No such callback.")}}},
+    "channel_hooks.whatsapp_handshake": {"get": {
+        "summary": "Meta's webhook verification for a clinic's WhatsApp number", "tags": ["webhooks"],
+        "parameters": [{"name": f"hub.{name}", "in": "query", "required": False, "schema": {"type": "string"}}
+                       for name in ("mode", "verify_token", "challenge")],
+        "responses": {"200": {"description": "The challenge, as Meta asks.",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      "403": error("The verify token is not this clinic's."),
+                      "404": error("This clinic has no WhatsApp webhook.")}}},
+    "channel_hooks.whatsapp_update": {"post": {
+        "summary": "WhatsApp delivery statuses and patients' messages (STOP opts out; words join an open case)",
+        "tags": ["webhooks"],
+        "parameters": [{"name": "X-Hub-Signature-256", "in": "header", "required": False,
+                        "schema": {"type": "string"}, "description": "sha256=<HMAC of the body with the app secret>; "
+                                                                     "a request without a good one is refused"}],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"200": {"description": "Taken (or ignored when unknown, so Meta does not retry).",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      "400": error("Not a JSON object."), "403": error("Not signed with this clinic's app secret."),
+                      "404": error("This clinic has no WhatsApp webhook."), **TOO_LARGE}}},
+    "channel_hooks.telegram_update": {"post": {
+        "summary": "Telegram updates for the clinic's bot: a director linking, a button pressed", "tags": ["webhooks"],
+        "parameters": [{"name": "X-Telegram-Bot-Api-Secret-Token", "in": "header", "required": False,
+                        "schema": {"type": "string"}, "description": "the webhook's secret; without it, refused"}],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"200": json_body({"type": "object"}, "Taken."),
+                      "400": error("Not a JSON object."), "403": error("Without this bot's webhook secret."),
+                      "404": error("This clinic has no Telegram bot."), **TOO_LARGE}}},
     "openapi.document": {"get": {
         "summary": "This document", "tags": ["meta"],
         "responses": {"200": json_body({"type": "object"}, "The OpenAPI 3 document of the public API.")}}},

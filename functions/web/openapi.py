@@ -37,13 +37,17 @@ def build_document(app: Flask, base: str = "/") -> dict[str, Any]:
                                                "description": "the clinic's key: python -m functions clinic key"})
     for name, schema in SCHEMAS.items():
         spec.components.schema(name, copy.deepcopy(schema))
+    paths: dict[str, tuple[dict, list]] = {}  # one path may be two endpoints (a GET and a POST apart)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         operations = OPERATIONS.get(rule.endpoint)
         if operations is None:
             continue
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
                       for name in sorted(rule.arguments)]
-        spec.path(path=openapi_path(rule.rule), operations=copy.deepcopy(operations), parameters=parameters)
+        path = openapi_path(rule.rule)
+        paths.setdefault(path, ({}, parameters))[0].update(copy.deepcopy(operations))
+    for path, (operations, parameters) in paths.items():
+        spec.path(path=path, operations=operations, parameters=parameters)
     return spec.to_dict()
 
 

@@ -9,7 +9,17 @@ from functions.cases.alerts import alert_problem, undelivered
 from functions.cases.kinds import KINDS, kind_names, reclassify
 from functions.cases.moves import mark_contacted, resolve
 from functions.cases.names import read_name
-from functions.cases.replies import ALREADY, EMPTY, OPTED_OUT, REPLY_LIMIT, SENT, TOO_LONG, case_reply, reply_by_sms
+from functions.cases.replies import (
+    ALREADY,
+    EMPTY,
+    OPTED_OUT,
+    REPLY_LIMIT,
+    SENT,
+    TOO_LONG,
+    case_reply,
+    reply_by_sms,
+    reply_route,
+)
 from functions.invites.segments import count_segments
 from functions.services import utcnow
 from functions.texts import one_line
@@ -86,7 +96,8 @@ def case_action(clinic_id: str, case_id: str, action: str) -> Response:
             # Before anything goes: the text as the patient will get it, what it costs, and a confirm.
             return page("case_reply.html", clinic=clinic, role=role, case=case, visit=visit, text=text,
                         segments=count_segments(text), limit=REPLY_LIMIT,
-                        sender=clinic.sender_id or services().settings.sms_sender_id)
+                        sender=clinic.sender_id or services().settings.sms_sender_id,
+                        channel=reply_route(services(), clinic, visit).channel)
         outcome = reply_by_sms(services(), clinic, case, visit, text or None, now, who)
         if outcome != SENT:
             reason = NOT_SENT.get(outcome, outcome.replace("failed:", "ошибка отправки:"))
