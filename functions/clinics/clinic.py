@@ -7,14 +7,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.aftercare.rules import CareRules, Doctors, parse_doctors, parse_followups
 from functions.clinics.drafts import parse_drafts, parse_phone
-from functions.clinics.ids import SLUG
+from functions.clinics.ids import EMAIL, SLUG
 from functions.clinics.platforms import Platform, parse_platforms
 from functions.clinics.store import ClinicStore
 from functions.invites.timing import SendRules, parse_rules
+from functions.patients.settings import PatientRules, parse_patient_rules
 from functions.rewards.rules import RewardRules, parse_reward
 
-EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 SENDER_ID = re.compile(r"^[A-Za-z0-9]{1,11}$")
 LOGO = re.compile(r"^data:image/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$")
 LOGO_LIMIT = 16_000
@@ -56,6 +57,9 @@ class Clinic:
     alert_wait_minutes: int = 10  # how long a low score without words waits for them before the director's email
     primary: str = "order"  # which platform the happy patient sees first: order, rotation or needs_most
     sending: SendRules = field(default_factory=SendRules)
+    followups: CareRules = field(default_factory=CareRules)  # the next-day care message (off: no rules)
+    doctors: Doctors = field(default_factory=Doctors)  # doctor's name -> emails: they hear of low care answers
+    patients: PatientRules = field(default_factory=PatientRules)  # the register, hand-offs, scripts, letters
 
     @property
     def reward_minor(self) -> int:
@@ -86,6 +90,9 @@ class Clinic:
         doc["directors"] = list(self.directors)
         doc["reward"] = self.reward.to_doc()
         doc["sending"] = self.sending.to_doc()
+        doc["followups"] = self.followups.to_doc()
+        doc["doctors"] = self.doctors.to_doc()
+        doc["patients"] = self.patients.to_doc()
         doc["reply_rules"] = {k: list(v) for k, v in self.reply_rules.items()}
         doc["branches"] = {name: {"directors": list(emails)} for name, emails in doc.pop("branch_directors").items()}
         return doc
@@ -155,7 +162,9 @@ def parse_clinic(doc: object) -> Clinic:
         case_reminder_hours=_whole(doc.get("case_reminder_hours", 24), "case_reminder_hours", 0, 24 * 14, problems,
                                    24),
         branch_directors=_branches(doc.get("branches"), problems),
-        primary=choice("primary", ("order", "rotation", "needs_most"), "order"))
+        primary=choice("primary", ("order", "rotation", "needs_most"), "order"),
+        followups=parse_followups(doc.get("followups"), problems), doctors=parse_doctors(doc.get("doctors"), problems),
+        patients=parse_patient_rules(doc.get("patients"), problems))
     if problems:
         raise ClinicError(problems)
     return clinic

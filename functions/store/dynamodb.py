@@ -19,7 +19,8 @@
 | budget    | CLINIC#<id>        | BUDGET#<month>  | what the month's rewards committed      |
 | rw phone  | CLINIC#<id>        | RWPHONE#<phone> | the phone's last reward; ttl            |
 
-The dashboard's items are listed in ``dynamo_admin.py``. No Scan anywhere: every read is a GetItem,
+The dashboard's items are listed in ``dynamo_admin.py``; the patient register's in ``dynamo_patients.py``,
+campaigns' and care messages' in ``dynamo_campaigns.py``. No Scan anywhere: every read is a GetItem,
 a BatchGetItem or a Query on a key.
 """
 
@@ -30,14 +31,18 @@ from typing import Any
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
 from functions.store.dynamo_admin import DynamoAdmin
+from functions.store.dynamo_campaigns import DynamoCampaigns
 from functions.store.dynamo_cases import DynamoCases
+from functions.store.dynamo_erase import DynamoErase
+from functions.store.dynamo_patients import DynamoPatients
 from functions.store.dynamo_rewards import DynamoRewards
 from functions.store.dynamo_sending import DynamoSending, clinic_key
 from functions.store.dynamo_table import DAY_INDEX, plain_numbers
 from functions.store.records import VISIT_DATA, ApiKey, Contact, Invite, Visit
 
 
-class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin):
+class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin, DynamoPatients, DynamoCampaigns,
+                  DynamoErase):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[

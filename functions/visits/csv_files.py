@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from functions.clinics.clinic import Clinic
+from functions.patients.columns import PATIENT_ALIASES
 from functions.visits.intake import FIELDS, Report, import_rows
 from functions.visits.store import VisitStore
 
@@ -33,6 +34,7 @@ HEADER_ALIASES = {
                         "предпочтительный способ связи"),
     "contact_hours": ("preferred time", "contact hours", "удобное время", "время для связи", "время связи"),
     "contact_days": ("preferred days", "contact days", "удобные дни", "дни для связи", "дни связи"),
+    **PATIENT_ALIASES,
 }
 
 
