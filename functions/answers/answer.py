@@ -62,7 +62,9 @@ def refusal(opened: Opened, action: str, text: str | None = None) -> str | None:
     if action == OPT_OUT:
         return None
     if action == CLICK:
-        routed = invite.score is not None and route(opened.clinic, invite.score) in ("public", "both")
+        # The care message asks how the patient feels: it never leads to the review platforms.
+        routed = not invite.purpose and invite.score is not None and route(opened.clinic, invite.score) in (
+            "public", "both")
         return None if routed else "not_routed"
     if invite.opted_out_at is not None:
         return "opted_out"
@@ -86,8 +88,8 @@ def refuse(code: str) -> None:
 
 def note_opened(services: Services, opened: Opened, now: datetime) -> None:
     """The first time the patient's page reaches us (the API read, or a form post without JavaScript)."""
-    if services.store.mark_opened(opened.invite.token, now):
-        count(services.store, opened.visit, opened=1)
+    if services.store.mark_opened(opened.invite.token, now) and not opened.invite.purpose:
+        count(services.store, opened.visit, opened=1)  # the funnel counts the visit's invite, not the care message
 
 
 def route(clinic: Clinic, score: int) -> str:

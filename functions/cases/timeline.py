@@ -20,6 +20,8 @@ Telegram action) without any change here; the store keeps whatever kind it is gi
 | contacted        | director email |                         |                                       |
 | resolved         | director email |                         | outcome                               |
 | kind_changed     | director email |                         | from, to                              |
+| care_low         | patient        |                         | score (a low answer to the care message) |
+| marked_urgent    | system         |                         | (the words name pain, blood or fever)  |
 """
 
 from __future__ import annotations

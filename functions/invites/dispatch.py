@@ -13,9 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from functions.aftercare.send import send_due_care
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
 from functions.invites.links import invite_link, new_token
+from functions.invites.recovery import settle_crashed_send
 from functions.invites.reminders import reminder_days, send_due_reminders
 from functions.invites.store import SendingStore
 from functions.invites.text import invite_text
@@ -39,6 +41,7 @@ class DispatchReport:
     failed: int = 0
     skipped: Counter = field(default_factory=Counter)
     reminders: Counter = field(default_factory=Counter)
+    care: Counter = field(default_factory=Counter)  # the next-day care messages (aftercare/send.py)
 
     def add(self, other: DispatchReport) -> None:
         self.sent += other.sent
@@ -46,11 +49,14 @@ class DispatchReport:
         self.failed += other.failed
         self.skipped.update(other.skipped)
         self.reminders.update(other.reminders)
+        self.care.update(other.care)
 
     def as_dict(self) -> dict:
         report = {"sent": self.sent, "retry": self.retry, "failed": self.failed, "skipped": dict(self.skipped)}
         if self.reminders:
             report["reminders"] = dict(self.reminders)
+        if self.care:
+            report["care"] = dict(self.care)
         return report
 
 
@@ -126,6 +132,7 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
     if rules.reminders:
         earlier = [v for day in reminder_days(clinic, now) for v in services.store.visits_on(clinic.id, day)]
         report.reminders.update(send_due_reminders(services, clinic, earlier, now))
+    report.care.update(send_due_care(services, clinic, now))
     count_many(services.store, [v for v, o in zip(sendable, outcomes, strict=True) if o == "sent"], "invited")
     for outcome in outcomes:
         if outcome == "sent":
@@ -154,22 +161,10 @@ def _send_safely(services: Services, clinic: Clinic, visit: Visit, now: datetime
 
 def _recover(services: Services, clinic: Clinic, visit: Visit, token: str, sms: Sms, now: datetime) -> str | None:
     """Settle a send a crashed run left open; None when the SMS surely did not leave and may be sent now."""
-    lookup = getattr(services.sms, "find_sent", None)
-    if lookup is None:
-        services.store.finish_invite(clinic.id, visit.visit_id, token, "unconfirmed", now,
-                                     error="a run stopped mid-send and this provider cannot say whether it left")
-        return "unconfirmed"
-    since = (visit.claim_until or now) - timedelta(seconds=services.settings.claim_seconds) - timedelta(minutes=5)
-    try:
-        message_id = lookup(sms, since)
-    except TransportError as err:
-        services.store.finish_invite(clinic.id, visit.visit_id, token, "retry", now, error=err.message,
-                                     retry_at=now + backoff(visit.attempts + 1))
-        return "retry"
-    if message_id:
-        services.store.finish_invite(clinic.id, visit.visit_id, token, "sent", now, message_id=message_id)
-        return "recovered"
-    return None
+    def finish(state: str, **outcome: object) -> None:
+        services.store.finish_invite(clinic.id, visit.visit_id, token, state, now, **outcome)
+
+    return settle_crashed_send(services, sms, visit.claim_until, visit.attempts, finish, now)
 
 
 def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str | None:

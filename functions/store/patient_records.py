@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-# A low answer to the care message is a case of its own beside the visit's complaint (whose id is the visit's).
+# The next-day care message: its invite's ``purpose`` and its case's ``source``. A low answer to it is a case of
+# its own beside the visit's complaint (whose id is the visit's).
+CARE = "care"
 CARE_CASE_PREFIX = "care-"
 
 
