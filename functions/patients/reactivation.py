@@ -1,0 +1,126 @@
+"""Reactivation: patients whose last visit is older than N months, with the reason to call and the words to say.
+
+The list reads the register by key range (``inactive_patients``), then keeps only patients a clinic may call with
+an offer: advertising consent (38-FZ art. 18 counts a call offering services as advertising), no SMS opt-out and
+no unsubscribe. A patient whose call settled something since the last visit (booked, declined, a wrong number)
+leaves the list until they visit again; «call back» stays. Each row carries the call script: the opening names
+the last visit and the export's own note (the real reason to call), then answers to three objections, in the
+clinic's words or the locale's (``templates/patients/<locale>/scripts.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+from functions.cases.names import read_name
+from functions.clinics.clinic import Clinic
+from functions.patients.export import dialled, spreadsheet_csv
+from functions.patients.settings import SCRIPT_PARTS
+from functions.patients.store import PatientStore
+from functions.store.patient_records import CALL_OUTCOMES, CallOutcome, Patient
+from functions.texts import TEMPLATES, one_line, render_clinic_text
+
+# An outcome since the last visit that takes the patient off the list (until the next visit).
+SETTLED = ("booked", "declined", "wrong_number")
+YEAR = timedelta(days=365.25)
+
+
+def ads_scope(clinic_id: str) -> str:
+    """The opt-out scope of one clinic's advertising (a campaign's unsubscribe link): SMS about visits still go."""
+    return f"ads:{clinic_id}"
+
+
+@cache
+def script_words(locale: str) -> dict:
+    return json.loads((TEMPLATES / "patients" / locale / "scripts.json").read_text(encoding="utf-8"))
+
+
+def months_before(clinic: Clinic, now: datetime, months: int) -> datetime:
+    """The start of the local day N calendar months ago (31 March less one month is 28 or 29 February)."""
+    today = now.astimezone(clinic.zone).date()
+    month = today.month - 1 - months
+    year, month = today.year + month // 12, month % 12 + 1
+    day = today.day
+    while True:
+        try:
+            return datetime.combine(date(year, month, day), time(0, 0), tzinfo=clinic.zone)
+        except ValueError:  # no 31 April: the month's last day
+            day -= 1
+
+
+def date_words(clinic: Clinic, moment: datetime) -> str:
+    words = script_words(clinic.locale)
+    local = moment.astimezone(clinic.zone)
+    return words["date"].format(day=local.day, month=words["months"][local.month - 1], year=local.year)
+
+
+def months_since(clinic: Clinic, moment: datetime, now: datetime) -> int:
+    a, b = moment.astimezone(clinic.zone).date(), now.astimezone(clinic.zone).date()
+    return (b.year - a.year) * 12 + b.month - a.month - (b.day < a.day)
+
+
+def call_script(clinic: Clinic, patient: Patient, now: datetime) -> dict[str, str]:
+    """The four parts for this patient: the clinic's own text where it set one, the locale's elsewhere."""
+    context = {"person": read_name(patient.name).addressed(clinic.locale), "clinic": clinic.name,
+               "last_visit": date_words(clinic, patient.last_visit_at),
+               "months": months_since(clinic, patient.last_visit_at, now), "doctor": patient.doctor,
+               "service": patient.service, "concern": patient.note, "phone": clinic.phone}
+    words = script_words(clinic.locale)
+    return {part: one_line(render_clinic_text(clinic.patients.scripts.get(part) or words[part], **context))
+            for part in SCRIPT_PARTS}
+
+
+@dataclass
+class CallRow:
+    patient: Patient
+    months: int
+    outcome: CallOutcome | None
+    script: dict[str, str]
+
+
+def inactive(store: PatientStore, clinic: Clinic, months: int, now: datetime,
+             settled_too: bool = False) -> tuple[list[CallRow], Counter]:
+    """Who to call, most recently lapsed first, and how many were left out and why."""
+    patients = store.inactive_patients(clinic.id, months_before(clinic, now, months))
+    phones = [p.phone for p in patients]
+    opted = store.opted_out(clinic.id, phones) | store.opted_out(ads_scope(clinic.id), phones) if phones else set()
+    outcomes = store.call_outcomes(clinic.id, phones) if phones else {}
+    rows, left_out = [], Counter()
+    for patient in patients:
+        outcome = outcomes.get(patient.phone)
+        if not patient.ad_consent:
+            left_out["no_consent"] += 1
+        elif patient.phone in opted:
+            left_out["opted_out"] += 1
+        elif (not settled_too and outcome is not None and outcome.outcome in SETTLED
+              and outcome.at > patient.last_visit_at):
+            left_out[f"called_{outcome.outcome}"] += 1
+        else:
+            rows.append(CallRow(patient, months_since(clinic, patient.last_visit_at, now), outcome,
+                                call_script(clinic, patient, now)))
+    return rows, left_out
+
+
+def record_call(store: PatientStore, clinic: Clinic, phone: str, outcome: str, who: str, now: datetime) -> None:
+    if outcome not in CALL_OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}; use {', '.join(CALL_OUTCOMES)}")
+    store.put_call_outcome(CallOutcome(clinic.id, phone, outcome, now, who,
+                                       now + clinic.patients.keep_years * YEAR))
+
+
+def rows_csv(clinic: Clinic, rows: list[CallRow]) -> str:
+    """The call list for a spreadsheet: who, the last visit, the reason to call, the opening and the last call."""
+    header = ("ФИО", "Телефон", "Последний визит", "Месяцев", "Врач", "Услуга", "Заметка", "Начало разговора",
+              "Последний звонок") if clinic.locale == "ru" else (
+        "Patient", "Phone", "Last visit", "Months", "Doctor", "Service", "Note", "Opening", "Last call")
+    return spreadsheet_csv(header, ((r.patient.name, dialled(r.patient.phone, clinic.region), date_words(clinic, r.patient.last_visit_at),
+                                     r.months, r.patient.doctor, r.patient.service, r.patient.note,
+                                     r.script["opening"], outcome_words(clinic, r.outcome)) for r in rows))
+
+
+def outcome_words(clinic: Clinic, outcome: CallOutcome | None) -> str:
+    return script_words(clinic.locale)["outcomes"].get(outcome.outcome, outcome.outcome) if outcome else ""
