@@ -27,13 +27,14 @@ def create_app(config: Settings | dict | None = None, services: Services | None 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["otklik"] = services or Services(settings)
 
-    from functions.web import admin, errors, forms, hooks, invites, pages, visits
+    from functions.web import admin, errors, forms, hooks, invites, pages, unsubscribe, visits
 
     errors.register(app)
     app.register_blueprint(invites.bp)
     app.register_blueprint(visits.bp)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(forms.bp)
+    app.register_blueprint(unsubscribe.bp)
     admin.configure(app, https=settings.hooks_base.startswith("https://"))
     if settings.embedded:
         # On AWS the page is served from S3/CloudFront; here the app serves it, and the outbox.

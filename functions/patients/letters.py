@@ -46,7 +46,7 @@ def letter_email(clinic: Clinic, parts: dict, patient: Patient, unsubscribe: str
     context = _context(clinic, parts, patient, unsubscribe)
     base = f"patients/{clinic.locale}/letter"
     return Email(to=(patient.email,), subject=one_line(render(f"{base}.subject.txt", **context))[:200],
-                 text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context))
+                 text=render(f"{base}.txt", **context), html=render(f"{base}.html", **context), unsubscribe=unsubscribe)
 
 
 def letter_sms(clinic: Clinic, parts: dict, patient: Patient, unsubscribe: str) -> str:

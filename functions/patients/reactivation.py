@@ -114,12 +114,10 @@ def record_call(store: PatientStore, clinic: Clinic, phone: str, outcome: str, w
 
 def rows_csv(clinic: Clinic, rows: list[CallRow]) -> str:
     """The call list for a spreadsheet: who, the last visit, the reason to call, the opening and the last call."""
-    header = ("ФИО", "Телефон", "Последний визит", "Месяцев", "Врач", "Услуга", "Заметка", "Начало разговора",
-              "Последний звонок") if clinic.locale == "ru" else (
-        "Patient", "Phone", "Last visit", "Months", "Doctor", "Service", "Note", "Opening", "Last call")
-    return spreadsheet_csv(header, ((r.patient.name, dialled(r.patient.phone, clinic.region), date_words(clinic, r.patient.last_visit_at),
-                                     r.months, r.patient.doctor, r.patient.service, r.patient.note,
-                                     r.script["opening"], outcome_words(clinic, r.outcome)) for r in rows))
+    return spreadsheet_csv(script_words(clinic.locale)["csv"], (
+        (r.patient.name, dialled(r.patient.phone, clinic.region), date_words(clinic, r.patient.last_visit_at),
+         r.months, r.patient.doctor, r.patient.service, r.patient.note, r.script["opening"],
+         outcome_words(clinic, r.outcome)) for r in rows))
 
 
 def outcome_words(clinic: Clinic, outcome: CallOutcome | None) -> str:

@@ -48,8 +48,8 @@ class DynamoErase(DynamoTable):
         counts = Counter(key[1].split("#", 1)[0] if key[0] == pk else key[0].split("#", 1)[0] for key in found)
         # The accountant keeps what was paid and when; the number it went to leaves with the patient.
         for visit_id, day in visits.items():
-            if self._update(pk, f"REWARD#{day[:7]}/{visit_id}", "REMOVE phone",
-                            "attribute_exists(pk)", {}) is not None:
+            if self._update(pk, f"REWARD#{day[:7]}/{visit_id}", "SET phone = :none",
+                            "attribute_exists(pk)", {":none": ""}) is not None:
                 counts["rewards_kept"] += 1
         return dict(counts)
 

@@ -30,4 +30,8 @@ class SesEmail:
         }
         if email.reply_to:
             request["ReplyToAddresses"] = list(email.reply_to)
+        if email.unsubscribe:
+            request["Content"]["Simple"]["Headers"] = [
+                {"Name": "List-Unsubscribe", "Value": f"<{email.unsubscribe}>"},
+                {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"}]
         return call_aws("SES", PERMANENT, self.client.send_email, **request)["MessageId"]
