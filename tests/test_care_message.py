@@ -175,3 +175,28 @@ def test_the_rules_are_validated_whole(clinic_doc) -> None:
     clinic = parse_clinic({**clinic_doc, "followups": FOLLOWUPS})
     assert parse_clinic(clinic.to_doc()).followups == clinic.followups
     assert parse_clinic(clinic_doc).followups.rules == ()  # off by default
+
+
+def test_dispatch_and_sweep_run_as_of_a_moment_from_the_command_line(settings, services, clinic_doc,
+                                                                     monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from functions.aftercare.answer import rate_care
+    from functions.answers.answer import open_invite
+    from functions.cli import main
+
+    for name, value in {"FUNNEL_SQLITE_PATH": settings.sqlite_path, "FUNNEL_OUTBOX_PATH": settings.outbox_path,
+                        "FUNNEL_PUBLIC_URL": settings.public_url}.items():
+        monkeypatch.setenv(name, value)
+    clinic = with_care(services, clinic_doc)
+    import_rows(services.store, clinic, [(2, visit_row(1, visit_at=YESTERDAY, service="Удаление зуба"))], 14)
+    replay = CliRunner().invoke(main, ["dispatch", "--at", "2026-11-23T12:00:00+03:00"])
+    assert replay.exit_code == 0 and '"care_sent": 1' in replay.output, replay.output
+    token = services.store.care_messages("c1", ["v1"])["v1"].token
+    rate_care(services, open_invite(services, token, NOW), 1, NOW)
+    early = CliRunner().invoke(main, ["sweep", "--at", "2026-11-23T12:05:00+03:00"])
+    assert '"sent": 0' in early.output
+    after = CliRunner().invoke(main, ["sweep", "--at", "2026-11-23T09:10:00Z"])
+    assert '"sent": 1' in after.output, after.output
+    assert Outbox(settings.outbox_path).messages("email")[0]["to"] == ["director@clinic.example",
+                                                                      "ivanov@clinic.example"]
