@@ -19,7 +19,7 @@ from functools import cache
 from functions.cases.names import read_name
 from functions.clinics.clinic import Clinic
 from functions.patients.export import dialled, spreadsheet_csv
-from functions.patients.settings import SCRIPT_PARTS
+from functions.patients.settings import SCRIPT_PARTS, SCRIPT_SAMPLE
 from functions.patients.store import PatientStore
 from functions.store.patient_records import CALL_OUTCOMES, CallOutcome, Patient
 from functions.texts import TEMPLATES, one_line, render_clinic_text
@@ -71,6 +71,14 @@ def call_script(clinic: Clinic, patient: Patient, now: datetime) -> dict[str, st
                "service": patient.service, "concern": patient.note, "phone": clinic.phone}
     words = script_words(clinic.locale)
     return {part: one_line(render_clinic_text(clinic.patients.scripts.get(part) or words[part], **context))
+            for part in SCRIPT_PARTS}
+
+
+def sample_script(clinic: Clinic) -> dict[str, str]:
+    """The locale's script as a sample patient would hear it: what an empty field on the dashboard means."""
+    words = script_words(clinic.locale)
+    return {part: one_line(render_clinic_text(words[part], **{**SCRIPT_SAMPLE, "clinic": clinic.name,
+                                                              "phone": clinic.phone}))
             for part in SCRIPT_PARTS}
 
 

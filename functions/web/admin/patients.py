@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from flask import Response, redirect, request
 
+from functions.cases.names import read_name
 from functions.clinics.clinic import ClinicError
 from functions.dashboard.numbers import parse_range
 from functions.dashboard.settings_edit import save_change
 from functions.patients import handoffs as recommendations
-from functions.patients.reactivation import date_words, inactive, record_call, rows_csv, script_words
+from functions.patients.reactivation import date_words, inactive, record_call, rows_csv, sample_script, script_words
 from functions.patients.settings import SCRIPT_PARTS
 from functions.services import utcnow
 from functions.store.patient_records import CALL_OUTCOMES
@@ -19,6 +20,11 @@ from functions.web.admin.core import DIRECTOR, OWNER, Refused, bp, member, page,
 
 SHOWN = 200  # a longer list is for the CSV
 MONTHS = (3, 6, 12, 18, 24, 36)
+
+
+def _gender(name: str) -> str:
+    """"m", "f" or "" from the patient's name: the list says «был» or «была» (and «был(а)» when unsure)."""
+    return read_name(name).gender
 
 
 def _months() -> int:
@@ -36,7 +42,8 @@ def reactivation_page(clinic_id: str) -> Response:
     return page("reactivation.html", clinic=clinic, role=role, rows=rows[:SHOWN], total=len(rows), months=months,
                 choices=MONTHS, left_out=left_out, settled_too=settled_too, words=script_words(clinic.locale),
                 date_words=lambda moment: date_words(clinic, moment), outcomes=CALL_OUTCOMES, parts=SCRIPT_PARTS,
-                scripts=clinic.patients.scripts, done=request.args.get("done", ""))
+                scripts=clinic.patients.scripts, samples=sample_script(clinic), gender=_gender,
+                done=request.args.get("done", ""))
 
 
 @bp.get("/c/<clinic_id>/reactivation.csv")
@@ -91,7 +98,7 @@ def handoffs_page(clinic_id: str) -> Response:
     return page("handoffs.html", clinic=clinic, role=role, due=due, waiting=len(waiting) - len(due),
                 doctors=recommendations.per_doctor(store, clinic, first, last), first=first, last=last,
                 days=clinic.patients.handoff_days, outcomes=CALL_OUTCOMES, words=script_words(clinic.locale),
-                date_words=lambda moment: date_words(clinic, moment),
+                date_words=lambda moment: date_words(clinic, moment), gender=_gender,
                 ago=lambda moment: (now - moment).days, done=request.args.get("done", ""))
 
 
