@@ -18,15 +18,23 @@ PATIENT_COLUMNS = ("clinic_id", "phone", "name", "last_visit_at", "last_visit_id
                    "mobile", "version")
 
 
-def _patient(db: sqlite3.Connection, row: sqlite3.Row) -> Patient:
+def _patient(row: sqlite3.Row, db: sqlite3.Connection | None = None) -> Patient:
+    """The register row; with ``db``, its visit ids too (an erase, a look at one patient)."""
     values = {name: row[name] for name in PATIENT_COLUMNS}
     for name in ("last_visit_at", "first_visit_at", "updated_at", "expires_at"):
         values[name] = datetime.fromisoformat(values[name])
     values["sms_consent"], values["mobile"] = bool(values["sms_consent"]), bool(values["mobile"])
     values["ad_consent"] = None if values["ad_consent"] is None else bool(values["ad_consent"])
     visits = db.execute("SELECT visit_id, local_date FROM patient_visits WHERE clinic_id = ? AND phone = ?",
-                        (row["clinic_id"], row["phone"]))
+                        (row["clinic_id"], row["phone"])) if db is not None else []
     return Patient(**values, visits={v[0]: v[1] for v in visits})
+
+
+def _params(p: Patient) -> tuple:
+    """The row's values in ``PATIENT_COLUMNS`` order (built by hand: an import writes one per patient)."""
+    return (p.clinic_id, p.phone, p.name, iso(p.last_visit_at), p.last_visit_id, iso(p.first_visit_at),
+            iso(p.updated_at), iso(p.expires_at), p.doctor, p.service, p.branch, p.note, p.email, int(p.sms_consent),
+            None if p.ad_consent is None else int(p.ad_consent), int(p.mobile), p.version)
 
 
 class SqlitePatients:
@@ -34,30 +42,38 @@ class SqlitePatients:
     def note_patients(self, patients: list[Patient]) -> None:
         if not patients:
             return
-        placeholders = ", ".join(f":{c}" for c in PATIENT_COLUMNS)
+        folded: dict[tuple[str, str], Patient] = {}
+        for new in patients:
+            folded[(new.clinic_id, new.phone)] = merge_patient(folded.get((new.clinic_id, new.phone)), new)
+        placeholders = ", ".join("?" for _ in PATIENT_COLUMNS)
         with self._transaction() as db:
-            for new in patients:
-                row = db.execute("SELECT * FROM patients WHERE clinic_id = ? AND phone = ?",
-                                 (new.clinic_id, new.phone)).fetchone()
-                merged = merge_patient(None if row is None else _patient(db, row), new)
-                values = row_values(merged)
-                values.pop("visits")
-                db.execute(f"INSERT OR REPLACE INTO patients ({', '.join(PATIENT_COLUMNS)}) "  # noqa: S608
-                           f"VALUES ({placeholders})", values)
-                db.executemany("INSERT OR IGNORE INTO patient_visits VALUES (?, ?, ?, ?)",
-                               [(new.clinic_id, new.phone, vid, day) for vid, day in new.visits.items()])
+            rows = []
+            for clinic_id in {k[0] for k in folded}:
+                phones = [k[1] for k in folded if k[0] == clinic_id]
+                for start in range(0, len(phones), 500):
+                    chunk = phones[start:start + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    rows += db.execute(f"SELECT * FROM patients WHERE clinic_id = ? AND phone IN ({marks})",  # noqa: S608
+                                       (clinic_id, *chunk)).fetchall()
+            # The visit ids are added apart (INSERT OR IGNORE): the merge needs only the row's own facts.
+            existing = {(r["clinic_id"], r["phone"]): _patient(r) for r in rows}
+            merged = [_params(merge_patient(existing.get(key), new)) for key, new in folded.items()]
+            db.executemany(f"INSERT OR REPLACE INTO patients ({', '.join(PATIENT_COLUMNS)}) "  # noqa: S608
+                           f"VALUES ({placeholders})", merged)
+            db.executemany("INSERT OR IGNORE INTO patient_visits VALUES (?, ?, ?, ?)",
+                           [(p.clinic_id, p.phone, vid, day) for p in folded.values() for vid, day in p.visits.items()])
 
     def get_patient(self, clinic_id: str, phone: str) -> Patient | None:
         row = self._one("SELECT * FROM patients WHERE clinic_id = ? AND phone = ?", clinic_id, phone)
-        return None if row is None else _patient(self._db, row)
+        return None if row is None else _patient(row, self._db)
 
     def patients(self, clinic_id: str, phones: list[str]) -> dict[str, Patient]:
-        return {r["phone"]: _patient(self._db, r) for r in self._in_phones("patients", "*", clinic_id, phones)}
+        return {r["phone"]: _patient(r, self._db) for r in self._in_phones("patients", "*", clinic_id, phones)}
 
     def inactive_patients(self, clinic_id: str, before: datetime) -> list[Patient]:
         rows = self._db.execute("SELECT * FROM patients WHERE clinic_id = ? AND last_visit_at < ? "
                                 "ORDER BY last_visit_at DESC", (clinic_id, iso(before))).fetchall()
-        return [_patient(self._db, r) for r in rows]
+        return [_patient(r) for r in rows]  # a list to call from: its visit ids are not read
 
     def _purge_patients(self, now: datetime) -> int:
         """The register's own retention: a patient not seen for the clinic's years leaves it."""
