@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 
 from functions.aftercare.store import CareStore
 from functions.aftercare.text import care_words
-from functions.answers.answer import RATE, WORDS, Opened, clean_feedback, refuse, refuse_unless_allowed
+from functions.answers.answer import RATE, Opened, refuse, refuse_unless_allowed, take_words
 from functions.answers.answer import route as answer_route
-from functions.answers.contact import contact_wish
 from functions.answers.words import tone
 from functions.cases.kinds import CHANGED, guess_kind
 from functions.cases.lifecycle import deliver, taken_back
@@ -117,16 +116,9 @@ def open_care_case(services: Services, clinic: Clinic, visit: Visit, score: int,
 def give_care_words(services: Services, opened: Opened, raw: object, now: datetime, *, channel: object = None,
                     hours: object = None, address: object = None) -> bool:
     """What is wrong, in the patient's words: into the care case (urgent when they name pain, blood or fever)."""
-    refuse_unless_allowed(opened, WORDS, raw.replace("\x00", "").strip() if isinstance(raw, str) else None)
-    text = clean_feedback(raw)
+    text, first = take_words(services, opened, raw, now, channel=channel, hours=hours, address=address)
     store: CareStore = services.store
     invite, clinic, visit = opened.invite, opened.clinic, opened.visit
-    wish = contact_wish(clinic, visit, channel, hours, address, now)
-    if wish is not None:
-        store.save_contacts([wish])
-    first = store.record_feedback(invite.token, text, now)
-    if not first and (store.get_invite(invite.token) or invite).feedback != text:
-        refuse("answered")
     case = store.get_case(clinic.id, care_case_id(visit.visit_id))
     if case is None:
         open_care_case(services, clinic, visit, invite.score or 0, now, text)

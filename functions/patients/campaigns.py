@@ -24,7 +24,7 @@ from functions.clinics.clinic import Clinic
 from functions.invites.recovery import settle_crashed_send
 from functions.invites.timing import in_window
 from functions.patients.letters import letter_email, letter_sms, missing_parts
-from functions.patients.reactivation import ads_scope, months_before
+from functions.patients.reactivation import months_before, refusals
 from functions.patients.store import PatientStore
 from functions.patients.unsubscribe import new_unsub_id, unsubscribe_link
 from functions.services import Services, backoff
@@ -80,9 +80,7 @@ def start_campaign(store: PatientStore, clinic: Clinic, name: str, months: int, 
 def audience(store: PatientStore, clinic: Clinic, campaign: Campaign) -> tuple[list[Patient], Counter]:
     """Who gets this campaign's letter, and how many were left out and why."""
     patients = store.inactive_patients(clinic.id, campaign.cutoff)
-    phones = [p.phone for p in patients]
-    opted = (store.opted_out(clinic.id, phones) | store.opted_out(ads_scope(clinic.id), phones)) if phones else set()
-    calls = store.call_outcomes(clinic.id, phones) if phones else {}
+    opted, calls = refusals(store, clinic, patients)
     chosen, left_out = [], Counter()
     for patient in patients:
         call = calls.get(patient.phone)

@@ -90,13 +90,20 @@ class CallRow:
     script: dict[str, str]
 
 
+def refusals(store: PatientStore, clinic: Clinic, patients: list[Patient]) -> tuple[set[str], dict[str, CallOutcome]]:
+    """Who of these said no to the clinic's messages or its offers, and each one's last call."""
+    phones = [p.phone for p in patients]
+    if not phones:
+        return set(), {}
+    opted = store.opted_out(clinic.id, phones) | store.opted_out(ads_scope(clinic.id), phones)
+    return opted, store.call_outcomes(clinic.id, phones)
+
+
 def inactive(store: PatientStore, clinic: Clinic, months: int, now: datetime,
              settled_too: bool = False) -> tuple[list[CallRow], Counter]:
     """Who to call, most recently lapsed first, and how many were left out and why."""
     patients = store.inactive_patients(clinic.id, months_before(clinic, now, months))
-    phones = [p.phone for p in patients]
-    opted = store.opted_out(clinic.id, phones) | store.opted_out(ads_scope(clinic.id), phones) if phones else set()
-    outcomes = store.call_outcomes(clinic.id, phones) if phones else {}
+    opted, outcomes = refusals(store, clinic, patients)
     rows, left_out = [], Counter()
     for patient in patients:
         outcome = outcomes.get(patient.phone)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from functions.store.base import PhoneRecentlyInvited, iso
+from functions.store.base import iso
 from functions.store.dynamo_sending import STATE_KEPT, clinic_key
 from functions.store.dynamo_table import DynamoTable
 from functions.store.patient_records import Campaign, CampaignSend, CareMessage
@@ -121,21 +121,9 @@ class DynamoCampaigns(DynamoTable):
                  "ExpressionAttributeValues": self._attrs({**values, ":claimed": "claimed", ":retry": "retry",
                                                            ":empty": "", ":until": iso(until), ":now": iso(now),
                                                            ":one": 1})}
-        taken = {"TableName": self.table, "Key": self._attrs({"pk": clinic_key(clinic_id), "sk": f"CAREPHONE#{phone}"}),
-                 "UpdateExpression": "SET visit_id = :visit, sent_at = :now, #ttl = :ttl",
-                 "ConditionExpression": "attribute_not_exists(pk) OR visit_id = :visit OR sent_at < :since",
-                 "ExpressionAttributeNames": {"#ttl": "ttl"},
-                 "ExpressionAttributeValues": self._attrs({":visit": visit_id, ":now": iso(now),
-                                                           ":since": iso(repeat_since),
-                                                           ":ttl": int((now + STATE_KEPT).timestamp())})}
-        try:
-            self.client.transact_write_items(TransactItems=[{"Update": claim}, {"Update": taken}])
-        except self.client.exceptions.TransactionCanceledException as err:
-            reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed" and reasons[0] != "ConditionalCheckFailed":
-                raise PhoneRecentlyInvited(phone) from None
-            return None
-        return token
+        taken = self._claim_taking_phone(claim, clinic_key(clinic_id), f"CAREPHONE#{phone}", visit_id, "sent_at", now,
+                                         repeat_since, int((now + STATE_KEPT).timestamp()), phone)
+        return token if taken else None
 
     def finish_care(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
                     message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:

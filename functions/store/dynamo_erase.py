@@ -54,22 +54,8 @@ class DynamoErase(DynamoTable):
         return dict(counts)
 
     def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        """The items among ``keys`` that exist, read consistently, 100 keys per BatchGetItem."""
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        unique = sorted(set(keys))
-        for start in range(0, len(unique), 100):
-            request: dict[str, Any] = {self.table: {
-                "Keys": [self._attrs({"pk": pk, "sk": sk}) for pk, sk in unique[start:start + 100]],
-                "ConsistentRead": True}}
-            for attempt in range(MAX_ATTEMPTS):
-                answer = self.client.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self.table, []):
-                    found[(item["pk"]["S"], item["sk"]["S"])] = item
-                request = answer.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(_pause(attempt))
-        return found
+        """The items among ``keys`` that exist, read consistently."""
+        return {(i["pk"]["S"], i["sk"]["S"]): i for i in self._batch_get_keys(keys, consistent=True)}
 
     def _batch_delete(self, keys: list[tuple[str, str]]) -> None:
         for start in range(0, len(keys), 25):
