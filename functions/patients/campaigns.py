@@ -24,7 +24,7 @@ from functions.clinics.clinic import Clinic
 from functions.invites.recovery import settle_crashed_send
 from functions.invites.timing import in_window
 from functions.patients.letters import letter_email, letter_sms, missing_parts
-from functions.patients.reactivation import months_before, refusals
+from functions.patients.reactivation import months_before, offer_refused, refusals
 from functions.patients.store import PatientStore
 from functions.patients.unsubscribe import new_unsub_id, unsubscribe_link
 from functions.services import Services, backoff
@@ -84,10 +84,9 @@ def audience(store: PatientStore, clinic: Clinic, campaign: Campaign) -> tuple[l
     chosen, left_out = [], Counter()
     for patient in patients:
         call = calls.get(patient.phone)
-        if not patient.ad_consent:
-            left_out["no_consent"] += 1
-        elif patient.phone in opted:
-            left_out["opted_out"] += 1
+        refused = offer_refused(patient, opted)
+        if refused:
+            left_out[refused] += 1
         elif campaign.channel == "email" and not patient.email:
             left_out["no_email"] += 1
         elif campaign.channel == "sms" and not patient.mobile:

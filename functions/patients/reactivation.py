@@ -99,6 +99,13 @@ def refusals(store: PatientStore, clinic: Clinic, patients: list[Patient]) -> tu
     return opted, store.call_outcomes(clinic.id, phones)
 
 
+def offer_refused(patient: Patient, opted: set[str]) -> str:
+    """Why this patient may be offered nothing (no consent to advertising, or a no), or "" when they may."""
+    if not patient.ad_consent:
+        return "no_consent"
+    return "opted_out" if patient.phone in opted else ""
+
+
 def inactive(store: PatientStore, clinic: Clinic, months: int, now: datetime,
              settled_too: bool = False) -> tuple[list[CallRow], Counter]:
     """Who to call, most recently lapsed first, and how many were left out and why."""
@@ -107,10 +114,9 @@ def inactive(store: PatientStore, clinic: Clinic, months: int, now: datetime,
     rows, left_out = [], Counter()
     for patient in patients:
         outcome = outcomes.get(patient.phone)
-        if not patient.ad_consent:
-            left_out["no_consent"] += 1
-        elif patient.phone in opted:
-            left_out["opted_out"] += 1
+        refused = offer_refused(patient, opted)
+        if refused:
+            left_out[refused] += 1
         elif (not settled_too and outcome is not None and outcome.outcome in SETTLED
               and outcome.at > patient.last_visit_at):
             left_out[f"called_{outcome.outcome}"] += 1

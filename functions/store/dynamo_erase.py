@@ -10,12 +10,11 @@ without the phone. Opt-outs stay: a bare suppression, so a later import of the s
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
 from functions.store.dynamo_sending import clinic_key
-from functions.store.dynamo_table import MAX_ATTEMPTS, DynamoTable, _pause
+from functions.store.dynamo_table import DynamoTable
 from functions.store.patient_records import care_case_id
 
 PHONE_ITEMS = ("PATIENT", "CONTACT", "PHONE", "RWPHONE", "CAREPHONE", "CALL")
@@ -56,15 +55,3 @@ class DynamoErase(DynamoTable):
     def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """The items among ``keys`` that exist, read consistently."""
         return {(i["pk"]["S"], i["sk"]["S"]): i for i in self._batch_get_keys(keys, consistent=True)}
-
-    def _batch_delete(self, keys: list[tuple[str, str]]) -> None:
-        for start in range(0, len(keys), 25):
-            request: dict[str, Any] = {self.table: [{"DeleteRequest": {"Key": self._attrs({"pk": pk, "sk": sk})}}
-                                                    for pk, sk in keys[start:start + 25]]}
-            for attempt in range(MAX_ATTEMPTS):
-                request = self.client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-                if not request:
-                    break
-                time.sleep(_pause(attempt))
-            else:
-                raise RuntimeError("DynamoDB left deletes unprocessed after retries")

@@ -87,11 +87,18 @@ class DynamoTable:
         return items
 
     def _batch_put(self, items: list[dict[str, Any]]) -> None:
-        """Write whole items, 25 per BatchWriteItem, retrying what DynamoDB leaves unprocessed."""
+        """Write whole items, 25 per BatchWriteItem."""
         by_key = {(i["pk"]["S"], i["sk"]["S"]): i for i in items}  # one request may not name a key twice
-        unique = list(by_key.values())
-        for start in range(0, len(unique), 25):
-            request: dict[str, Any] = {self.table: [{"PutRequest": {"Item": i}} for i in unique[start:start + 25]]}
+        self._batch_write([{"PutRequest": {"Item": i}} for i in by_key.values()])
+
+    def _batch_delete(self, keys: list[tuple[str, str]]) -> None:
+        """Delete items by (pk, sk), 25 per BatchWriteItem."""
+        self._batch_write([{"DeleteRequest": {"Key": self._attrs({"pk": pk, "sk": sk})}} for pk, sk in set(keys)])
+
+    def _batch_write(self, writes: list[dict[str, Any]]) -> None:
+        """BatchWriteItem 25 at a time, retrying what DynamoDB leaves unprocessed."""
+        for start in range(0, len(writes), 25):
+            request: dict[str, Any] = {self.table: writes[start:start + 25]}
             for attempt in range(MAX_ATTEMPTS):
                 request = self.client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
                 if not request:
