@@ -200,3 +200,22 @@ def test_dispatch_and_sweep_run_as_of_a_moment_from_the_command_line(settings, s
     assert '"sent": 1' in after.output, after.output
     assert Outbox(settings.outbox_path).messages("email")[0]["to"] == ["director@clinic.example",
                                                                       "ivanov@clinic.example"]
+
+
+def test_clinic_show_prints_each_care_sms_and_warns_past_two_segments(settings, services, clinic_doc, tmp_path,
+                                                                      monkeypatch) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from functions.cli import main
+
+    monkeypatch.setenv("FUNNEL_SQLITE_PATH", settings.sqlite_path)
+    long_text = "{{ clinic }}: " + "очень длинный текст " * 10 + "{{ link }}"
+    doc = {**clinic_doc, "followups": {"rules": [{"stems": ["удален"]}, {"stems": ["имплант"], "text": long_text}]}}
+    path = tmp_path / "clinic.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    saved = CliRunner().invoke(main, ["clinic", "create", str(path)])
+    assert saved.exit_code == 0 and "warning: the care SMS of followups.rules[1] takes 4 UCS-2" in saved.output
+    shown = json.loads(CliRunner().invoke(main, ["clinic", "show", "c1"]).stdout)
+    assert [s["segments"] for s in shown["sample_care_sms"]] == [2, 4]

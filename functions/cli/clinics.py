@@ -51,6 +51,7 @@ def _save_clinic(services: Services, file: Path, must_exist: bool) -> None:
         raise click.ClickException("invalid clinic:\n  " + "\n  ".join(err.problems)) from None
     click.echo(f"saved clinic {saved.id}")
     _warn_about_segments(services, saved)
+    _care_samples(services, saved)
 
 
 def _warn_about_segments(services: Services, saved: Clinic) -> dict:
@@ -63,6 +64,21 @@ def _warn_about_segments(services: Services, saved: Clinic) -> dict:
     return {"text": text, "encoding": segments.encoding, "units": segments.units, "segments": segments.count}
 
 
+def _care_samples(services: Services, saved: Clinic) -> list[dict]:
+    """Each care-message rule's SMS as a patient would get it, with a warning past two segments."""
+    from functions.aftercare.text import sample_care
+    from functions.invites.text import SEGMENT_WARNING
+
+    found = []
+    for n, rule in enumerate(saved.followups.rules):
+        text, segments = sample_care(saved, rule, services.settings.link_base)
+        if segments.count > SEGMENT_WARNING:
+            click.echo(f"warning: the care SMS of followups.rules[{n}] takes {segments.count} {segments.encoding} "
+                       f"segments (more than {SEGMENT_WARNING})", err=True)
+        found.append({"text": text, "encoding": segments.encoding, "segments": segments.count})
+    return found
+
+
 @clinic.command("show")
 @click.argument("clinic_id")
 @click.pass_obj
@@ -71,7 +87,8 @@ def clinic_show(services: Services, clinic_id: str) -> None:
     found = services.clinic(clinic_id)
     if found is None:
         raise click.ClickException(f"no clinic {clinic_id!r}")
-    echo_json({**found.to_doc(), "sample_sms": _warn_about_segments(services, found)})
+    echo_json({**found.to_doc(), "sample_sms": _warn_about_segments(services, found),
+               "sample_care_sms": _care_samples(services, found)})
 
 
 @clinic.command("key")
