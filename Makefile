@@ -41,6 +41,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/import_time.py
 	$(PY) bench/import.py
 	$(PY) bench/page.py
+	$(PY) bench/patients.py
 
 package: $(DEPLOY_VENV)/.deploy
 	mkdir -p build

@@ -23,7 +23,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 RUNS = 5
 # When the five targets are on screen, styled (64 px tall) and enabled: the patient can tap.
 TAPPABLE = """() => {
-  const buttons = document.querySelectorAll('.score');
+  const buttons = document.querySelectorAll('#rate .score');  // the first screen's (the change form has its own)
   return buttons.length === 5 && [...buttons].every(b => b.offsetHeight >= 48 && !b.disabled)
     && getComputedStyle(buttons[0]).minHeight === '64px';
 }"""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,15 @@ def _sandbox() -> Any:
     return SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 
 
+@lru_cache(maxsize=512)
+def _clinic_template(source: str) -> Any:
+    # Compiling is what costs (about a millisecond); a call list renders the same few texts for every patient.
+    return _sandbox().from_string(source)
+
+
 def render_clinic_text(source: str, **context: Any) -> str:
     """Render a clinic-written template; raises jinja2.TemplateError when it is broken or names an unknown value."""
-    return _sandbox().from_string(source).render(**context).strip()
+    return _clinic_template(source).render(**context).strip()
 
 
 def render(name: str, **context: Any) -> str:

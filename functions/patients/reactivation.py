@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, cached_property
 
 from functions.cases.names import read_name
 from functions.clinics.clinic import Clinic
@@ -63,15 +63,16 @@ def months_since(clinic: Clinic, moment: datetime, now: datetime) -> int:
     return (b.year - a.year) * 12 + b.month - a.month - (b.day < a.day)
 
 
-def call_script(clinic: Clinic, patient: Patient, now: datetime) -> dict[str, str]:
-    """The four parts for this patient: the clinic's own text where it set one, the locale's elsewhere."""
+def call_script(clinic: Clinic, patient: Patient, now: datetime,
+                parts: tuple[str, ...] = SCRIPT_PARTS) -> dict[str, str]:
+    """The script's parts for this patient: the clinic's own text where it set one, the locale's elsewhere."""
     context = {"person": read_name(patient.name).addressed(clinic.locale), "clinic": clinic.name,
                "last_visit": date_words(clinic, patient.last_visit_at),
                "months": months_since(clinic, patient.last_visit_at, now), "doctor": patient.doctor,
                "service": patient.service, "concern": patient.note, "phone": clinic.phone}
     words = script_words(clinic.locale)
     return {part: one_line(render_clinic_text(clinic.patients.scripts.get(part) or words[part], **context))
-            for part in SCRIPT_PARTS}
+            for part in parts}
 
 
 def sample_script(clinic: Clinic) -> dict[str, str]:
@@ -87,7 +88,19 @@ class CallRow:
     patient: Patient
     months: int
     outcome: CallOutcome | None
-    script: dict[str, str]
+    clinic: Clinic
+    now: datetime
+
+    @cached_property
+    def script(self) -> dict[str, str]:
+        """Rendered when read: a page shows a few hundred rows of a list that may hold thousands."""
+        return call_script(self.clinic, self.patient, self.now)
+
+    @cached_property
+    def opening(self) -> str:
+        """The opening alone (the spreadsheet's column)."""
+        return self.script["opening"] if "script" in self.__dict__ else call_script(
+            self.clinic, self.patient, self.now, ("opening",))["opening"]
 
 
 def refusals(store: PatientStore, clinic: Clinic, patients: list[Patient]) -> tuple[set[str], dict[str, CallOutcome]]:
@@ -121,8 +134,7 @@ def inactive(store: PatientStore, clinic: Clinic, months: int, now: datetime,
               and outcome.at > patient.last_visit_at):
             left_out[f"called_{outcome.outcome}"] += 1
         else:
-            rows.append(CallRow(patient, months_since(clinic, patient.last_visit_at, now), outcome,
-                                call_script(clinic, patient, now)))
+            rows.append(CallRow(patient, months_since(clinic, patient.last_visit_at, now), outcome, clinic, now))
     return rows, left_out
 
 
@@ -137,7 +149,7 @@ def rows_csv(clinic: Clinic, rows: list[CallRow]) -> str:
     """The call list for a spreadsheet: who, the last visit, the reason to call, the opening and the last call."""
     return spreadsheet_csv(script_words(clinic.locale)["csv"], (
         (r.patient.name, dialled(r.patient.phone, clinic.region), date_words(clinic, r.patient.last_visit_at),
-         r.months, r.patient.doctor, r.patient.service, r.patient.note, r.script["opening"],
+         r.months, r.patient.doctor, r.patient.service, r.patient.note, r.opening,
          outcome_words(clinic, r.outcome)) for r in rows))
 
 
