@@ -43,6 +43,7 @@ bench: $(VENV)/.dev package
 	$(PY) bench/import.py
 	$(PY) bench/page.py
 	$(PY) bench/serve.py
+	$(PY) bench/patients.py
 
 package: $(DEPLOY_VENV)/.deploy
 	mkdir -p build

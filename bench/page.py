@@ -37,7 +37,7 @@ CERTIFICATES, HEADERS = 3_000, 600
 LINKED = '<link rel="stylesheet" href="/assets/page.0a1b2c3d4e.css">'
 # When the five targets are on screen, styled (64 px tall) and enabled: the patient can tap.
 TAPPABLE = """() => {
-  const buttons = document.querySelectorAll('#rate .score');
+  const buttons = document.querySelectorAll('#rate .score');  // the first screen's (the change form has its own)
   return buttons.length === 5 && [...buttons].every(b => b.offsetHeight >= 48 && !b.disabled)
     && getComputedStyle(buttons[0]).minHeight === '64px';
 }"""

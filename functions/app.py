@@ -43,7 +43,7 @@ def create_app(config: Settings | dict | None = None, services: Services | None 
     app.extensions["otklik"] = services or Services(settings)
     app.wsgi_app = PublicPrefix(app.wsgi_app)  # type: ignore[method-assign]
 
-    from functions.web import admin, channel_hooks, errors, forms, hooks, invites, openapi, pages, visits
+    from functions.web import admin, channel_hooks, errors, forms, hooks, invites, openapi, pages, unsubscribe, visits
 
     errors.register(app)
     app.register_blueprint(openapi.bp)
@@ -52,6 +52,7 @@ def create_app(config: Settings | dict | None = None, services: Services | None 
     app.register_blueprint(hooks.bp)
     app.register_blueprint(channel_hooks.bp)
     app.register_blueprint(forms.bp)
+    app.register_blueprint(unsubscribe.bp)
     admin.configure(app, https=settings.hooks_base.startswith("https://"))
     # The page and its assets are served everywhere: on AWS straight from the API (a plain deploy is a whole
     # funnel) and, behind a CDN, for the no-JavaScript answers the CDN sends here.

@@ -1,7 +1,8 @@
 """Lambda's entry points: ``lambda_handler`` (what the function runs: Zappa's handler, inside the log's
 request id and masking) and the scheduled jobs of Zappa's ``events``, each taking ``(event, context)``.
 
-Each job builds its services from the environment per invocation, so nothing is made at import.
+Each builds its services from the environment per invocation, so nothing is made at import. Each runs at the
+real now, whatever the event says: replaying a moment (``--at``) is for the command line only.
 """
 
 from __future__ import annotations
@@ -94,6 +95,15 @@ def sweep(event: Any, context: Any) -> dict:
     """Every 5 minutes: retry director emails whose send failed for a passing reason; pay rewards owed."""
     report = sweep_all(_services(), utcnow())
     log.info("sweep: %s", report)
+    return report
+
+
+def send_campaigns(event: Any, context: Any) -> dict:
+    """Every 15 minutes: campaign letters started on the dashboard go out, each once, inside the clinic's window."""
+    from functions.patients.campaigns import send_due_campaigns
+
+    report = send_due_campaigns(_services(), utcnow())
+    log.info("campaigns: %s", report)
     return report
 
 

@@ -10,7 +10,7 @@
   for (var i = 0; i < parts.length; i++) {
     if (/^[A-Za-z0-9_-]{12}$/.test(parts[i])) { token = parts[i]; break; }
   }
-  var sections = ["rate", "public", "private", "thanks", "stopped", "error"];
+  var sections = ["rate", "public", "private", "well", "thanks", "stopped", "error"];
 
   function $(id) { return document.getElementById(id); }
 
@@ -18,7 +18,7 @@
 
   function show(visible) {
     sections.forEach(function (id) { $(id).hidden = visible.indexOf(id) < 0; });
-    var scored = visible.indexOf("public") >= 0 || visible.indexOf("private") >= 0;
+    var scored = visible.indexOf("public") >= 0 || visible.indexOf("private") >= 0 || visible.indexOf("well") >= 0;
     $("change").hidden = !scored;
     $("change").open = false;
     if (!scored) { $("notice").hidden = true; }
@@ -98,14 +98,24 @@
     scored(answer.score);
     if (answer.feedback_sent) { show(["thanks"]); return; }
     var route = answer.route, tone = answer.tone || "sorry";
+    if (route === "well") { show(["well"]); return; }
     platforms(answer.platforms || []);
-    var title = route === "both" && tone === "glad" ? "both" : tone === "neutral" ? "neutral" : "sorry";
+    var title = care ? "care" : route === "both" && tone === "glad" ? "both" : tone === "neutral" ? "neutral" : "sorry";
     each("[data-title]", function (h) { h.hidden = h.getAttribute("data-title") !== title; });
     each("[data-tone]", function (h) { h.hidden = (h.getAttribute("data-tone") === "glad") !== (tone === "glad"); });
     $("paths").setAttribute("data-first", tone === "glad" ? "public" : "private");
     show(route === "public" ? ["public"] : route === "private" ? ["private"] : ["public", "private"]);
     var first = document.querySelector(tone === "glad" ? "#platforms a" : "#text");
     if (first) { first.focus(); }
+  }
+
+  // The care message's link asks how the patient feels: its own question, words and ways (no reward, no sites).
+  var care = document.body.getAttribute("data-purpose") === "care";
+  function purpose(question) {
+    care = true;
+    document.body.setAttribute("data-purpose", "care");
+    $("question").textContent = question;
+    each("[data-for]", function (el) { el.hidden = el.getAttribute("data-for") !== "care"; });
   }
 
   function problem(code) {
@@ -160,6 +170,7 @@
   if (document.body.getAttribute("data-view")) { return; }  // the server already rendered this state
   call("GET", "").then(function (invite) {
     $("clinic").textContent = invite.clinic.name;
+    if (invite.care) { purpose(invite.care.question); }
     if (invite.clinic.logo) { $("logo").src = invite.clinic.logo; $("logo").hidden = false; }
     if (invite.clinic.accent) { document.documentElement.style.setProperty("--accent", invite.clinic.accent); }
     each("[data-reward]", function (b) { b.textContent = invite.reward.display; });

@@ -62,3 +62,20 @@ def test_ses_down_then_retried_by_the_sweep_and_delivered_once(store, clinic_doc
     assert sweep_cases(services, NOW + timedelta(hours=2))["sent"] == 0
     assert len(email.sent) == 1 and "Долго ждали" in email.sent[0].text
     assert store.get_case("c1", "v1").email_state == "sent"
+
+
+def test_the_scheduled_jobs_run_at_the_real_now_whatever_the_event_says(monkeypatch, settings) -> None:
+    import functions.invites.dispatch as dispatching
+    import functions.patients.campaigns as campaigns
+
+    monkeypatch.setenv("FUNNEL_SQLITE_PATH", settings.sqlite_path)
+    monkeypatch.setenv("FUNNEL_OUTBOX_PATH", settings.outbox_path)
+    seen: list = []
+    monkeypatch.setattr(jobs, "utcnow", lambda: NOW)
+    monkeypatch.setattr(dispatching, "send_due_invites", lambda services, now: seen.append(now) or
+                        dispatching.DispatchReport())
+    monkeypatch.setattr(campaigns, "send_due_campaigns", lambda services, now: seen.append(now) or {})
+    replay = {"at": "2020-01-01T00:00:00Z", "time": "2020-01-01T00:00:00Z"}
+    jobs.dispatch(replay, None)
+    assert jobs.send_campaigns(replay, None) == {}
+    assert seen == [NOW, NOW]

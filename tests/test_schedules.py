@@ -123,17 +123,19 @@ def test_the_schedules_are_those_of_the_lambda_deployment(services) -> None:
     expressions = {e["function"].rsplit(".", 1)[1]: e["expression"]
                    for e in zappa["dev"]["events"] if "expression" in e}
     assert expressions == {"dispatch": "cron(0/15 * * * ? *)", "sweep": "rate(5 minutes)",
-                           "weekly_digest": "cron(0 5 ? * MON *)"}
+                           "send_campaigns": "cron(5/15 * * * ? *)", "weekly_digest": "cron(0 5 ? * MON *)"}
     jobs = {job.name: job.trigger for job in funnel_jobs(services)}
     monday = datetime(2026, 11, 23, 4, 59, tzinfo=UTC)
     fires = {name: trigger.get_next_fire_time(None, monday) for name, trigger in jobs.items()}
     assert fires == {"dispatch": datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
                      "sweep": datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
+                     "campaigns": datetime(2026, 11, 23, 5, 5, tzinfo=UTC),
                      "weekly_digest": datetime(2026, 11, 23, 5, 0, tzinfo=UTC),
                      "purge": datetime(2026, 11, 24, 2, 30, tzinfo=UTC)}  # SQLite's stand-in for DynamoDB's TTL
     after = datetime(2026, 11, 23, 5, 0, 1, tzinfo=UTC)
     assert jobs["dispatch"].get_next_fire_time(None, after) == datetime(2026, 11, 23, 5, 15, tzinfo=UTC)
     assert jobs["sweep"].get_next_fire_time(None, after) == datetime(2026, 11, 23, 5, 5, tzinfo=UTC)
+    assert jobs["campaigns"].get_next_fire_time(None, after) == datetime(2026, 11, 23, 5, 5, tzinfo=UTC)
     assert jobs["weekly_digest"].get_next_fire_time(None, after) == datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
 
 

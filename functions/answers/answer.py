@@ -63,7 +63,9 @@ def refusal(opened: Opened, action: str, text: str | None = None) -> str | None:
     if action == OPT_OUT:
         return None
     if action == CLICK:
-        routed = invite.score is not None and route(opened.clinic, invite.score) in ("public", "both")
+        # The care message asks how the patient feels: it never leads to the review platforms.
+        routed = not invite.purpose and invite.score is not None and route(opened.clinic, invite.score) in (
+            "public", "both")
         return None if routed else "not_routed"
     if invite.opted_out_at is not None:
         return "opted_out"
@@ -97,8 +99,8 @@ def answering(services: Services, opened: Opened, score: int | None = None) -> A
 
 def note_opened(services: Services, opened: Opened, now: datetime) -> None:
     """The first time the patient's page reaches us (the API read, or a form post without JavaScript)."""
-    if services.store.mark_opened(opened.invite.token, now):
-        count(services.store, opened.visit, opened=1)
+    if services.store.mark_opened(opened.invite.token, now) and not opened.invite.purpose:
+        count(services.store, opened.visit, opened=1)  # the funnel counts the visit's invite, not the care message
 
 
 def route(clinic: Clinic, score: int) -> str:
@@ -155,22 +157,28 @@ def clean_feedback(text: object) -> str:
     return text
 
 
+def take_words(services: Services, opened: Opened, raw: object, now: datetime, *, channel: object = None,
+               hours: object = None, address: object = None) -> tuple[str, bool]:
+    """The one check, then the words (and how to reach the patient) stored once: the words, and whether this call
+    stored them. The same words again are a retry; other words after words are refused."""
+    refuse_unless_allowed(opened, WORDS, raw.replace("\x00", "").strip() if isinstance(raw, str) else None)
+    text = clean_feedback(raw)
+    store: AnswerStore = services.store
+    wish = contact_wish(opened.clinic, opened.visit, channel, hours, address, now)
+    if wish is not None:
+        store.save_contacts([wish])
+    first = store.record_feedback(opened.invite.token, text, now)
+    if not first and (store.get_invite(opened.invite.token) or opened.invite).feedback != text:
+        refuse("answered")
+    return text, first
+
+
 def give_feedback(services: Services, opened: Opened, raw: object, now: datetime, *, channel: object = None,
                   hours: object = None, address: object = None) -> bool:
     """Store the words (and how to reach the patient), then make sure the director hears them; the same words
     again (a retry) change nothing but complete what a crash left undone."""
-    refuse_unless_allowed(opened, WORDS, raw.replace("\x00", "").strip() if isinstance(raw, str) else None)
-    text = clean_feedback(raw)
-    store: AnswerStore = services.store
+    text, first = take_words(services, opened, raw, now, channel=channel, hours=hours, address=address)
     invite, clinic, visit = opened.invite, opened.clinic, opened.visit
-    wish = contact_wish(clinic, visit, channel, hours, address, now)
-    if wish is not None:
-        store.save_contacts([wish])
-    first = store.record_feedback(invite.token, text, now)
-    if not first:
-        current = store.get_invite(invite.token) or invite
-        if current.feedback != text:
-            refuse("answered")
     score = invite.score if invite.score is not None else 0
     join_words(services, clinic, visit, score, text, now)
     # The words complete the answer (with ``earned_by: answer`` a low score earns only now); a repeat is a no-op.

@@ -64,7 +64,8 @@ def asset_urls() -> dict[str, str]:
 
 BLANK_STATE = {"view": "rate", "clinic": "", "logo": "", "reward": "", "reward_state": "offered",
                "within": "", "often": "", "platforms": [], "score": None, "tone": "", "notice": "",
-               "text": "", "channel": "", "hours": "", "address": "", "problem": "", "error": "", "opted_out": False}
+               "text": "", "channel": "", "hours": "", "address": "", "problem": "", "error": "", "opted_out": False,
+               "purpose": "", "question": ""}
 
 
 def render_state_page(locale: str, api_url: str, state: dict | None, assets: dict[str, str] | None = None) -> str:

@@ -17,6 +17,7 @@ from functions.cases.timeline import record
 from functions.clinics.clinic import Clinic
 from functions.services import Services, backoff
 from functions.store import Case, Contact, Visit
+from functions.store.patient_records import CARE
 from functions.texts import one_line, render
 from functions.transports import Email, TransportError
 
@@ -40,9 +41,18 @@ def excerpt(text: str) -> str:
     return " ".join(words[:EXCERPT_WORDS]) + ("…" if len(words) > EXCERPT_WORDS else "")
 
 
+def recipients(clinic: Clinic, case: Case, visit: Visit) -> tuple[str, ...]:
+    """The directors (and the branch's); for a low answer to the care message, the visit's doctor too."""
+    found = clinic.directors_for(visit.branch)
+    if case.source == CARE:
+        found += tuple(e for e in clinic.doctors.emails_for(visit.doctor) if e not in found)
+    return found
+
+
 def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact | None = None,
                     link: str = "", wait: int = 0) -> Email:
-    """Text and HTML from templates; every field is the patient's or clinic's data, never a token."""
+    """Text and HTML from templates; every field is the patient's or clinic's data, never a token. A care
+    answer has its own words, and an urgent one says so first in the subject."""
     local = visit.visit_at.astimezone(clinic.zone)
     context = {
         "clinic": clinic.name, "branch": visit.branch, "score": case.score, "text": case.text,
@@ -50,9 +60,10 @@ def complaint_email(clinic: Clinic, case: Case, visit: Visit, contact: Contact |
         "gender": read_name(visit.patient_name).gender,
         "visit_time": local.strftime("%d.%m.%Y %H:%M"), "doctor": visit.doctor, "service": visit.service,
         "contact": contact, "kind": kind_name(clinic.locale, case.kind), "wait": wait,
-        "reply": case_reply(clinic, case, visit), "link": link,
+        "reply": case_reply(clinic, case, visit), "link": link, "urgent": case.urgent,
     }
-    return templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/complaint", context)
+    base = "care_alert" if case.source == CARE else "complaint"
+    return templated_email(recipients(clinic, case, visit), f"emails/{clinic.locale}/{base}", context)
 
 
 def templated_email(to: tuple[str, ...], base: str, context: dict) -> Email:
@@ -97,7 +108,7 @@ def alert_director(services: Services, clinic: Clinic, case: Case, visit: Visit,
         store.finish_case_email(clinic.id, case.case_id, state, now, error=failure_text(err), retry_at=retry_at)
         return state
     store.finish_case_email(clinic.id, case.case_id, "sent", now, told=claimed)
-    record(store, claimed, "alert_sent", now, to=len(clinic.directors_for(visit.branch)))
+    record(store, claimed, "alert_sent", now, to=len(recipients(clinic, claimed, visit)))
     return "sent"
 
 
@@ -117,9 +128,10 @@ def send_followup(services: Services, clinic: Clinic, case: Case, visit: Visit, 
                "closed": closed, "new_words": new_words, "text": claimed.text, "excerpt": excerpt(claimed.text),
                "messages": messages,
                "patient": visit.patient_name, "phone": visit.phone, "reply": case_reply(clinic, claimed, visit),
-               "link": case_link(services, clinic.id, case.case_id)}
+               "link": case_link(services, clinic.id, case.case_id), "care": claimed.source == CARE,
+               "urgent": claimed.urgent}
     try:
-        services.email.send(templated_email(clinic.directors_for(visit.branch),
+        services.email.send(templated_email(recipients(clinic, claimed, visit),
                                             f"emails/{clinic.locale}/followup", context))
     except TransportError as err:
         # A follow-up keeps no attempt count: it is tried again at the sweep's pace.
@@ -161,7 +173,7 @@ def remind_directors(services: Services, clinic: Clinic, case: Case, visit: Visi
                "gender": read_name(visit.patient_name).gender,
                "created": case.created_at.astimezone(clinic.zone).strftime("%d.%m.%Y %H:%M"),
                "reply": case_reply(clinic, case, visit), "link": case_link(services, clinic.id, case.case_id)}
-    email = templated_email(clinic.directors_for(visit.branch), f"emails/{clinic.locale}/case_reminder", context)
+    email = templated_email(recipients(clinic, case, visit), f"emails/{clinic.locale}/case_reminder", context)
     try:
         services.email.send(email)
     except TransportError as err:

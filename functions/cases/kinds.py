@@ -11,12 +11,12 @@ order below): «ждали 40 минут, и администратор нагр
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 
 from functions.cases.timeline import record
 from functions.clinics.clinic import Clinic
 from functions.clinics.drafts import CASE_KINDS
+from functions.clinics.stems import mentions
 from functions.dashboard.counters import count
 from functions.services import Services, utcnow
 from functions.store import Case
@@ -42,16 +42,6 @@ def kind_names(locale: str) -> dict[str, str]:
     return {kind: kind_name(locale, kind) for kind in KINDS}
 
 
-def normalise(text: str) -> str:
-    return text.lower().replace("ё", "е")
-
-
-@cache
-def _pattern(stem: str) -> re.Pattern[str]:
-    whole = stem.endswith("$")
-    return re.compile(r"(?<!\w)" + re.escape(normalise(stem.rstrip("$"))) + (r"(?!\w)" if whole else ""))
-
-
 def stems(clinic: Clinic) -> dict[str, tuple[str, ...]]:
     """The clinic's stems per topic: its own where it set them, the locale's elsewhere."""
     defaults = {kind: tuple(topic.get("stems", ())) for kind, topic in topics(clinic.locale).items()}
@@ -59,12 +49,8 @@ def stems(clinic: Clinic) -> dict[str, tuple[str, ...]]:
 
 
 def guess_kind(clinic: Clinic, text: str) -> str:
-    words = normalise(text)
-    if not words.strip():
-        return "unclear"
     rules = stems(clinic)
-    return next((kind for kind in KINDS if any(_pattern(stem).search(words) for stem in rules.get(kind, ()))),
-                "unclear")
+    return next((kind for kind in KINDS if mentions(text, rules.get(kind, ()))), "unclear")
 
 
 def reclassify(services: Services, case: Case, kind: str, who: str = "") -> bool:

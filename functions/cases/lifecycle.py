@@ -181,8 +181,9 @@ def look_at(services: Services, clinic: Clinic, case: Case, now: datetime) -> li
         log.warning("case %s/%s: the visit expired before its emails went out", clinic.id, case.case_id)
         store.schedule_case(case, None)
         return done
-    if not case.text and visit.invite_token:
+    if not case.text and visit.invite_token and case.case_id == visit.visit_id:
         # Words the invite holds but the case does not: the request died between storing them and joining them.
+        # (Only the visit's own case: a care message's case has its own link.)
         invite = store.get_invite(visit.invite_token)
         if invite is not None and invite.feedback:
             join_words(services, clinic, visit, invite.score or case.score, invite.feedback, now, send=False)

@@ -44,7 +44,8 @@ class PatientName:
 
 
 @cache
-def _morph() -> Any:
+def morph() -> Any:
+    """pymorphy3's Russian analyser, loaded once on first use (names here, a service's case in the care message)."""
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang="ru")
@@ -54,7 +55,7 @@ def _morph() -> Any:
 def _tags(word: str) -> tuple[tuple[frozenset[str], float], ...]:
     """The nominative readings of one word that are a name part: (grammemes, score)."""
     found = []
-    for parse in _morph().parse(word):
+    for parse in morph().parse(word):
         grammemes = frozenset(parse.tag.grammemes)
         if "nomn" in grammemes and grammemes & {"Name", "Surn", "Patr"}:
             found.append((grammemes, parse.score))

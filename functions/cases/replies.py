@@ -20,6 +20,7 @@ from functions.clinics.clinic import Clinic
 from functions.invites.segments import count_segments
 from functions.services import Services
 from functions.store import Case, Visit
+from functions.store.patient_records import CARE
 from functions.texts import one_line, render, render_clinic_text
 from functions.transports import TransportError
 
@@ -38,8 +39,9 @@ def greeting(clinic: Clinic, patient_name: str) -> str:
 
 
 def suggested_reply(clinic: Clinic, kind: str, patient_name: str, words: bool = True) -> str:
-    """The first reply for this topic: the clinic's own text, or the locale's draft."""
-    kind = kind if kind in KINDS else "unclear"
+    """The first reply for this topic: the clinic's own text, or the locale's draft (``care``: a patient who feels
+    unwell after the visit, asked by the care message)."""
+    kind = kind if kind in KINDS or kind == CARE else "unclear"
     context = {"greeting": greeting(clinic, patient_name), "person": read_name(patient_name).addressed(clinic.locale),
                "clinic": clinic.name, "director": clinic.director_name, "offer": clinic.offers.get(kind, ""),
                "phone": clinic.phone, "words": words, "kind": kind}
@@ -51,7 +53,8 @@ def suggested_reply(clinic: Clinic, kind: str, patient_name: str, words: bool = 
 
 
 def case_reply(clinic: Clinic, case: Case, visit: Visit | None) -> str:
-    return suggested_reply(clinic, case.kind, visit.patient_name if visit else "", words=bool(case.text))
+    kind = CARE if case.source == CARE else case.kind
+    return suggested_reply(clinic, kind, visit.patient_name if visit else "", words=bool(case.text))
 
 
 def reply_by_sms(services: Services, clinic: Clinic, case: Case, visit: Visit, text: str | None, now: datetime,

@@ -24,6 +24,8 @@ Telegram action) without any change here; the store keeps whatever kind it is gi
 | whatsapp_in      | patient        | their WhatsApp message  | sent_at (the patient's own time)      |
 | telegram_sent    | system         |                         | to (how many chats), reason           |
 | telegram_failed  | system         | the transport's error   | state: retry, failed, partly, unconfirmed |
+| care_low         | patient        |                         | score (a low answer to the care message) |
+| marked_urgent    | system         |                         | (the words name pain, blood or fever)  |
 """
 
 from __future__ import annotations

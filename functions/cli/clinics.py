@@ -55,6 +55,7 @@ def _save_clinic(services: Services, file: Path, must_exist: bool) -> None:
         raise click.ClickException("invalid clinic:\n  " + "\n  ".join(err.problems)) from None
     click.echo(f"saved clinic {saved.id}")
     _warn_about_segments(services, saved)
+    _care_samples(services, saved)
 
 
 def _warn_about_segments(services: Services, saved: Clinic) -> dict:
@@ -65,6 +66,21 @@ def _warn_about_segments(services: Services, saved: Clinic) -> dict:
         click.echo(f"warning: the invite SMS takes {segments.count} {segments.encoding} segments "
                    f"(more than {SEGMENT_WARNING}); every extra segment is paid for each patient", err=True)
     return {"text": text, "encoding": segments.encoding, "units": segments.units, "segments": segments.count}
+
+
+def _care_samples(services: Services, saved: Clinic) -> list[dict]:
+    """Each care-message rule's SMS as a patient would get it, with a warning past two segments."""
+    from functions.aftercare.text import sample_care
+    from functions.invites.text import SEGMENT_WARNING
+
+    found = []
+    for n, rule in enumerate(saved.followups.rules):
+        text, segments = sample_care(saved, rule, services.settings.link_base)
+        if segments.count > SEGMENT_WARNING:
+            click.echo(f"warning: the care SMS of followups.rules[{n}] takes {segments.count} {segments.encoding} "
+                       f"segments (more than {SEGMENT_WARNING})", err=True)
+        found.append({"text": text, "encoding": segments.encoding, "segments": segments.count})
+    return found
 
 
 @clinic.command("show")
@@ -78,6 +94,7 @@ def clinic_show(services: Services, clinic_id: str) -> None:
     if found is None:
         raise click.ClickException(f"no clinic {clinic_id!r}")
     echo_json({**masked_doc(found.to_doc()), "sample_sms": _warn_about_segments(services, found),
+               "sample_care_sms": _care_samples(services, found),
                "channels": channel_status(services, found)})
 
 

@@ -4,13 +4,14 @@ scheduled jobs by hand."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 import click
 
-from functions.cli.group import echo_json, main
+from functions.cli.group import AT_HELP, MomentType, as_of, echo_json, main
 from functions.config import ConfigError, Deployment, Settings, load_deployment
 from functions.services import Services, utcnow
 
@@ -170,21 +171,23 @@ def demo(services: Services, host: str, port: int | None, workers: int | None, t
 
 
 @main.command()
+@click.option("--at", type=MomentType(), default=None, help=AT_HELP)
 @click.pass_obj
-def dispatch(services: Services) -> None:
-    """Text every eligible visit of each clinic's local today, once."""
+def dispatch(services: Services, at: datetime | None) -> None:
+    """Text every eligible visit of each clinic's local today, once; and the care messages due."""
     from functions.invites.dispatch import send_due_invites
 
-    echo_json(send_due_invites(services, utcnow()).as_dict())
+    echo_json(send_due_invites(services, as_of(at)).as_dict())
 
 
 @main.command()
+@click.option("--at", type=MomentType(), default=None, help=AT_HELP)
 @click.pass_obj
-def sweep(services: Services) -> None:
+def sweep(services: Services, at: datetime | None) -> None:
     """Retry director emails whose send failed and whose retry time has come; pay rewards owed."""
     from functions.jobs import sweep_all
 
-    echo_json(sweep_all(services, utcnow()))
+    echo_json(sweep_all(services, as_of(at)))
 
 
 @main.command()

@@ -7,15 +7,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.aftercare.rules import CareRules, Doctors, parse_doctors, parse_followups
 from functions.channels.settings import TelegramSettings, WhatsAppSettings, parse_telegram, parse_whatsapp
 from functions.clinics.drafts import parse_drafts, parse_phone
-from functions.clinics.ids import SLUG
+from functions.clinics.ids import EMAIL, SLUG
 from functions.clinics.platforms import Platform, parse_platforms
 from functions.clinics.store import ClinicStore
 from functions.invites.timing import SendRules, parse_rules
+from functions.patients.settings import PatientRules, parse_patient_rules
 from functions.rewards.rules import RewardRules, parse_reward
 
-EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 SENDER_ID = re.compile(r"^[A-Za-z0-9]{1,11}$")
 LOGO = re.compile(r"^data:image/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$")
 LOGO_LIMIT = 16_000
@@ -59,6 +60,9 @@ class Clinic:
     sending: SendRules = field(default_factory=SendRules)
     whatsapp: WhatsAppSettings | None = None  # patients who prefer WhatsApp get it (SMS without this)
     telegram: TelegramSettings | None = None  # directors' alerts through the bot (the deployment's, or its own)
+    followups: CareRules = field(default_factory=CareRules)  # the next-day care message (off: no rules)
+    doctors: Doctors = field(default_factory=Doctors)  # doctor's name -> emails: they hear of low care answers
+    patients: PatientRules = field(default_factory=PatientRules)  # the register, hand-offs, scripts, letters
 
     @property
     def reward_minor(self) -> int:
@@ -89,6 +93,9 @@ class Clinic:
         doc["directors"] = list(self.directors)
         doc["reward"] = self.reward.to_doc()
         doc["sending"] = self.sending.to_doc()
+        doc["followups"] = self.followups.to_doc()
+        doc["doctors"] = self.doctors.to_doc()
+        doc["patients"] = self.patients.to_doc()
         doc["reply_rules"] = {k: list(v) for k, v in self.reply_rules.items()}
         doc["branches"] = {name: {"directors": list(emails)} for name, emails in doc.pop("branch_directors").items()}
         for channel in ("whatsapp", "telegram"):
@@ -165,7 +172,9 @@ def parse_clinic(doc: object) -> Clinic:
                                    24),
         branch_directors=_branches(doc.get("branches"), problems),
         primary=choice("primary", ("order", "rotation", "needs_most"), "order"),
-        whatsapp=parse_whatsapp(doc.get("whatsapp"), problems), telegram=parse_telegram(doc.get("telegram"), problems))
+        whatsapp=parse_whatsapp(doc.get("whatsapp"), problems), telegram=parse_telegram(doc.get("telegram"), problems),
+        followups=parse_followups(doc.get("followups"), problems), doctors=parse_doctors(doc.get("doctors"), problems),
+        patients=parse_patient_rules(doc.get("patients"), problems))
     if problems:
         raise ClinicError(problems)
     return clinic

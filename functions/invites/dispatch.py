@@ -13,11 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from functions.aftercare.send import send_due_care
 from functions.channels.choice import choose_channel
 from functions.channels.patient import PatientMessage, lookup_sent, send_to_patient
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
 from functions.invites.links import invite_link, new_token
+from functions.invites.recovery import settle_crashed_send
 from functions.invites.reminders import reminder_days, send_due_reminders
 from functions.invites.store import SendingStore
 from functions.invites.text import invite_text, template_values
@@ -41,6 +43,7 @@ class DispatchReport:
     failed: int = 0
     skipped: Counter = field(default_factory=Counter)
     reminders: Counter = field(default_factory=Counter)
+    care: Counter = field(default_factory=Counter)  # the next-day care messages (aftercare/send.py)
 
     def add(self, other: DispatchReport) -> None:
         self.sent += other.sent
@@ -48,11 +51,14 @@ class DispatchReport:
         self.failed += other.failed
         self.skipped.update(other.skipped)
         self.reminders.update(other.reminders)
+        self.care.update(other.care)
 
     def as_dict(self) -> dict:
         report = {"sent": self.sent, "retry": self.retry, "failed": self.failed, "skipped": dict(self.skipped)}
         if self.reminders:
             report["reminders"] = dict(self.reminders)
+        if self.care:
+            report["care"] = dict(self.care)
         return report
 
 
@@ -135,6 +141,7 @@ def dispatch_clinic(services: Services, clinic: Clinic, now: datetime) -> Dispat
         earlier = [v for day in reminder_days(clinic, now)
                    for v in (looked[day] if day in looked else services.store.visits_on(clinic.id, day))]
         report.reminders.update(send_due_reminders(services, clinic, earlier, now))
+    report.care.update(send_due_care(services, clinic, now))
     count_many(services.store, [v for v, o in zip(sendable, outcomes, strict=True) if o == "sent"], "invited")
     for outcome in outcomes:
         if outcome == "sent":
@@ -177,21 +184,13 @@ def _recover(services: Services, clinic: Clinic, visit: Visit, token: str, messa
              now: datetime) -> str | None:
     """Settle a send a crashed run left open; None when the message surely did not leave and may be sent now.
     The provider asked is the one the dead run noted before its send (WhatsApp, or SMS)."""
-    since = (visit.claim_until or now) - timedelta(seconds=services.settings.claim_seconds) - timedelta(minutes=5)
-    try:
-        can_tell, message_id = lookup_sent(services, clinic, message, visit.channel or "sms", since, now)
-    except TransportError as err:
-        services.store.finish_invite(clinic.id, visit.visit_id, token, "retry", now, error=err.message,
-                                     retry_at=now + backoff(visit.attempts + 1))
-        return "retry"
-    if not can_tell:
-        services.store.finish_invite(clinic.id, visit.visit_id, token, "unconfirmed", now,
-                                     error="a run stopped mid-send and this provider cannot say whether it left")
-        return "unconfirmed"
-    if message_id:
-        services.store.finish_invite(clinic.id, visit.visit_id, token, "sent", now, message_id=message_id)
-        return "recovered"
-    return None
+    def finish(state: str, **outcome: object) -> None:
+        services.store.finish_invite(clinic.id, visit.visit_id, token, state, now, **outcome)
+
+    def lookup(since: datetime) -> tuple[bool, str | None]:
+        return lookup_sent(services, clinic, message, visit.channel or "sms", since, now)
+
+    return settle_crashed_send(services, lookup, visit.claim_until, visit.attempts, finish, now)
 
 
 def send_invite(services: Services, clinic: Clinic, visit: Visit, now: datetime,

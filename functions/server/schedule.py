@@ -1,6 +1,7 @@
-"""The schedules in the self-hosted process: dispatch every 15 minutes, the sweep every 5, the weekly digest
-on Mondays at 05:00 UTC — what EventBridge runs on AWS (``zappa_settings.json``), never started there — and
-a nightly purge of expired invites (DynamoDB's TTL does that on AWS).
+"""The schedules in the self-hosted process: dispatch every 15 minutes, the sweep every 5, campaign letters every 15
+(five minutes after dispatch), the weekly digest on Mondays at 05:00 UTC — what EventBridge runs on AWS
+(``zappa_settings.json``), never started there — and a nightly purge of expired invites (DynamoDB's TTL does that on
+AWS).
 
 Every worker process runs an APScheduler, but only the holder of the store's lease runs the clinic's jobs:
 each worker tries to take or renew it (a conditional write with an expiry) every third of its length and
@@ -40,24 +41,28 @@ class Job:
 
 
 def funnel_jobs(services: Services, speed: float = 1.0) -> list[Job]:
-    """Dispatch, sweep, digest and purge on their real schedules; ``speed`` > 1 runs them as a time-lapse (the demo)."""
+    """Dispatch, sweep, campaigns, digest and purge on their real schedules; ``speed`` > 1 runs them as a
+    time-lapse (the demo)."""
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     from functions.cases.digest import send_digests
     from functions.invites.dispatch import send_due_invites
     from functions.jobs import sweep_all
+    from functions.patients.campaigns import send_due_campaigns
 
     if speed == 1:
         triggers = {"dispatch": CronTrigger(minute="*/15", timezone=UTC),
                     "sweep": CronTrigger(minute="*/5", timezone=UTC),
+                    "campaigns": CronTrigger(minute="5/15", timezone=UTC),
                     "weekly_digest": CronTrigger(day_of_week="mon", hour=5, minute=0, timezone=UTC),
                     "purge": CronTrigger(hour=2, minute=30, timezone=UTC)}
     else:
         triggers = {name: IntervalTrigger(seconds=minutes * 60 / speed, timezone=UTC) for name, minutes in (
-            ("dispatch", 15), ("sweep", 5), ("weekly_digest", 7 * 24 * 60), ("purge", 24 * 60))}
+            ("dispatch", 15), ("sweep", 5), ("campaigns", 15), ("weekly_digest", 7 * 24 * 60), ("purge", 24 * 60))}
     return [Job("dispatch", triggers["dispatch"], lambda now: send_due_invites(services, now).as_dict()),
             Job("sweep", triggers["sweep"], lambda now: sweep_all(services, now)),
+            Job("campaigns", triggers["campaigns"], lambda now: send_due_campaigns(services, now)),
             Job("weekly_digest", triggers["weekly_digest"], lambda now: send_digests(services, now)),
             # Phone numbers leave with their expired invites: DynamoDB's TTL does it on AWS, this job here.
             Job("purge", triggers["purge"], lambda now: {"purged": services.store.purge_expired(now)})]

@@ -21,7 +21,7 @@ from functions.store.dynamo_sending import clinic_key
 from functions.store.dynamo_table import DAY_INDEX, DynamoTable
 from functions.store.records import Case, CaseEvent
 
-AMENDABLE = ("text", "words_at", "kind", "score", "status", "outcome", "resolved_at", "resolved_by")
+AMENDABLE = ("text", "words_at", "kind", "score", "status", "outcome", "resolved_at", "resolved_by", "urgent")
 STATUS = {"#status": "status"}
 
 

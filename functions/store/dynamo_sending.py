@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from functions.store.base import PhoneRecentlyInvited, iso
+from functions.store.base import iso
 from functions.store.dynamo_table import DynamoTable
 
 # An invite's state outlives its visit (which expires after the link does), so a late re-import
@@ -38,21 +38,10 @@ class DynamoSending(DynamoTable):
                                 "invite_token = :token ADD attempts :one",
             "ConditionExpression": f"{claimable} AND (attribute_not_exists(invite_token) OR invite_token = :token)",
             "ExpressionAttributeNames": {"#ttl": "ttl"}, "ExpressionAttributeValues": self._attrs(values)}
-        phone_update = {
-            "TableName": self.table, "Key": self._attrs({"pk": clinic_key(clinic_id), "sk": f"PHONE#{phone}"}),
-            "UpdateExpression": "SET visit_id = :vid, invited_at = :now, #ttl = :ttl",
-            "ConditionExpression": "attribute_not_exists(pk) OR visit_id = :vid OR invited_at < :since",
-            "ExpressionAttributeNames": {"#ttl": "ttl"},
-            "ExpressionAttributeValues": self._attrs({":vid": visit_id, ":now": iso(now), ":since": iso(repeat_since),
-                                                      ":ttl": int((now + STATE_KEPT).timestamp())})}
-        try:
-            self.client.transact_write_items(TransactItems=[{"Update": visit_update}, {"Update": phone_update}])
-        except self.client.exceptions.TransactionCanceledException as err:
-            reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed" and reasons[0] != "ConditionalCheckFailed":
-                raise PhoneRecentlyInvited(phone) from None
-            return None
-        return token
+        ttl = int((now + STATE_KEPT).timestamp())
+        taken = self._claim_taking_phone(visit_update, clinic_key(clinic_id), f"PHONE#{phone}", visit_id,
+                                         "invited_at", now, repeat_since, ttl, phone)
+        return token if taken else None
 
     def finish_invite(self, clinic_id: str, visit_id: str, token: str, state: str, now: datetime, *,
                       message_id: str = "", error: str = "", retry_at: datetime | None = None) -> bool:

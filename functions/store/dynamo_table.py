@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from functions.store.base import iso, parse_time
+from functions.store.base import PhoneRecentlyInvited, iso, parse_time
 
 DAY_INDEX = "by_day"
 # Unprocessed batch items are retried with exponential backoff, as DynamoDB asks.
@@ -64,12 +64,17 @@ class DynamoTable:
         return answer.get("Item")
 
     def _batch_get(self, pk: str, sort_keys: list[str], consistent: bool = False) -> list[dict[str, Any]]:
-        """Items under one partition by sort key, 100 keys per BatchGetItem, retrying unprocessed keys."""
+        """Items under one partition by sort key."""
+        return self._batch_get_keys([(pk, sk) for sk in sort_keys], consistent)
+
+    def _batch_get_keys(self, keys: list[tuple[str, str]], consistent: bool = False) -> list[dict[str, Any]]:
+        """Items by (pk, sk), 100 keys per BatchGetItem, retrying unprocessed keys."""
         items: list[dict[str, Any]] = []
-        unique = sorted(set(sort_keys))
+        unique = sorted(set(keys))
         for start in range(0, len(unique), 100):
-            keys = [self._attrs({"pk": pk, "sk": sk}) for sk in unique[start:start + 100]]
-            request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": consistent}}
+            request: dict[str, Any] = {self.table: {
+                "Keys": [self._attrs({"pk": pk, "sk": sk}) for pk, sk in unique[start:start + 100]],
+                "ConsistentRead": consistent}}
             for attempt in range(MAX_ATTEMPTS):
                 answer = self.client.batch_get_item(RequestItems=request)
                 items.extend(answer["Responses"].get(self.table, []))
@@ -82,11 +87,18 @@ class DynamoTable:
         return items
 
     def _batch_put(self, items: list[dict[str, Any]]) -> None:
-        """Write whole items, 25 per BatchWriteItem, retrying what DynamoDB leaves unprocessed."""
+        """Write whole items, 25 per BatchWriteItem."""
         by_key = {(i["pk"]["S"], i["sk"]["S"]): i for i in items}  # one request may not name a key twice
-        unique = list(by_key.values())
-        for start in range(0, len(unique), 25):
-            request: dict[str, Any] = {self.table: [{"PutRequest": {"Item": i}} for i in unique[start:start + 25]]}
+        self._batch_write([{"PutRequest": {"Item": i}} for i in by_key.values()])
+
+    def _batch_delete(self, keys: list[tuple[str, str]]) -> None:
+        """Delete items by (pk, sk), 25 per BatchWriteItem."""
+        self._batch_write([{"DeleteRequest": {"Key": self._attrs({"pk": pk, "sk": sk})}} for pk, sk in set(keys)])
+
+    def _batch_write(self, writes: list[dict[str, Any]]) -> None:
+        """BatchWriteItem 25 at a time, retrying what DynamoDB leaves unprocessed."""
+        for start in range(0, len(writes), 25):
+            request: dict[str, Any] = {self.table: writes[start:start + 25]}
             for attempt in range(MAX_ATTEMPTS):
                 request = self.client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
                 if not request:
@@ -145,6 +157,25 @@ class DynamoTable:
             values[":retry"] = iso(retry_at)
         expression = "SET " + ", ".join(sets) + ("" if retry_at is not None else " REMOVE claim_until")
         return expression, values
+
+    def _claim_taking_phone(self, claim: dict[str, Any], pk: str, phone_sk: str, visit_id: str, stamp: str,
+                            now: datetime, since: datetime, ttl: int, phone: str) -> bool:
+        """A claim (an Update) and the phone's mark for the repeat rule in one transaction: both are taken, or
+        neither. False when the claim was refused; ``PhoneRecentlyInvited`` when only the phone was."""
+        taken = {"TableName": self.table, "Key": self._attrs({"pk": pk, "sk": phone_sk}),
+                 "UpdateExpression": f"SET visit_id = :vid, {stamp} = :now, #ttl = :ttl",
+                 "ConditionExpression": f"attribute_not_exists(pk) OR visit_id = :vid OR {stamp} < :since",
+                 "ExpressionAttributeNames": {"#ttl": "ttl"},
+                 "ExpressionAttributeValues": self._attrs({":vid": visit_id, ":now": iso(now), ":since": iso(since),
+                                                           ":ttl": ttl})}
+        try:
+            self.client.transact_write_items(TransactItems=[{"Update": claim}, {"Update": taken}])
+        except self.client.exceptions.TransactionCanceledException as err:
+            reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
+            if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed" and reasons[0] != "ConditionalCheckFailed":
+                raise PhoneRecentlyInvited(phone) from None
+            return False
+        return True
 
     def _put_new(self, item: dict[str, Any]) -> bool:
         try:

@@ -20,8 +20,9 @@
 | rw phone  | CLINIC#<id>        | RWPHONE#<phone> | the phone's last reward; ttl            |
 | lease     | LEASE#<name>       | LEASE           | who runs the self-hosted schedules      |
 
-The dashboard's items are listed in ``dynamo_admin.py``, the channels' in ``dynamo_channels.py``. No Scan
-anywhere: every read is a GetItem, a BatchGetItem or a Query on a key.
+The dashboard's items are listed in ``dynamo_admin.py``, the channels' in ``dynamo_channels.py``; the patient
+register's in ``dynamo_patients.py``, campaigns' and care messages' in ``dynamo_campaigns.py``. No Scan anywhere:
+every read is a GetItem, a BatchGetItem or a Query on a key.
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ from typing import Any
 
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
 from functions.store.dynamo_admin import DynamoAdmin
+from functions.store.dynamo_campaigns import DynamoCampaigns
 from functions.store.dynamo_cases import DynamoCases
 from functions.store.dynamo_channels import DynamoChannels
+from functions.store.dynamo_erase import DynamoErase
+from functions.store.dynamo_patients import DynamoPatients
 from functions.store.dynamo_rewards import DynamoRewards
 from functions.store.dynamo_sending import DynamoSending, clinic_key
 from functions.store.dynamo_table import DAY_INDEX, MAX_ATTEMPTS, _pause, plain_numbers
@@ -42,7 +46,8 @@ from functions.store.records import VISIT_DATA, ApiKey, Contact, Invite, Visit
 TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 
 
-class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin, DynamoChannels):
+class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin, DynamoChannels, DynamoPatients,
+                  DynamoCampaigns, DynamoErase):
     # Clinics
     def put_clinic(self, clinic_id: str, config: dict, now: datetime) -> None:
         self.client.transact_write_items(TransactItems=[

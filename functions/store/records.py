@@ -32,6 +32,13 @@ class Visit:
     consent: bool = True
     # False for numbers that cannot take an SMS (fixed lines): kept, never invited.
     invitable: bool = True
+    # What the export says beyond the visit, kept in the patient register: consent to advertising (None when
+    # the file does not say), an email address, the clinic's own note («План лечения»), a doctor's
+    # recommendation to see another specialist («Направление»).
+    ad_consent: bool | None = None
+    email: str = ""
+    note: str = ""
+    referral: str = ""
     # Owned by the dispatcher: "" (not yet), "claimed", "sent", "retry" or "failed".
     invite_state: str = ""
     invite_token: str = ""
@@ -67,7 +74,7 @@ class Contact:
 
 # The fields of a visit that come from the clinic; the rest of ``Visit`` belongs to the dispatcher.
 VISIT_DATA = ("patient_name", "phone", "visit_at", "local_date", "expires_at",
-              "doctor", "branch", "service", "consent", "invitable")
+              "doctor", "branch", "service", "consent", "invitable", "ad_consent", "email", "note", "referral")
 
 
 @dataclass
@@ -86,6 +93,9 @@ class Invite:
     feedback_at: datetime | None = None
     opted_out_at: datetime | None = None
     clicks: dict[str, int] = field(default_factory=dict)
+    # "" for the visit's invite; "care" for the next-day question about how the patient feels (no reward,
+    # no review platforms; a low answer is an urgent case for the director and the doctor).
+    purpose: str = ""
 
 
 @dataclass
@@ -140,6 +150,10 @@ class Case:
     tg_error: str = ""
     tg_reason: str = ""
     tg_chats: str = ""  # chat ids told on an earlier try of this notice, comma separated
+    # "" for a complaint about the visit; "care" for a low answer to the next-day care message (its email also
+    # goes to the visit's doctor). ``urgent``: the patient's words name pain, blood or fever.
+    source: str = ""
+    urgent: bool = False
 
 
 # What a case's timeline records (``cases/timeline.py`` documents each kind).

@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS visits (
     phone TEXT NOT NULL, visit_at TEXT NOT NULL, local_date TEXT NOT NULL, expires_at TEXT NOT NULL,
     doctor TEXT NOT NULL, branch TEXT NOT NULL, service TEXT NOT NULL,
     consent INTEGER NOT NULL, invitable INTEGER NOT NULL,
+    ad_consent INTEGER, email TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '', referral TEXT NOT NULL DEFAULT '',
     invite_state TEXT NOT NULL DEFAULT '', invite_token TEXT NOT NULL DEFAULT '',
     claim_until TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '', sent_at TEXT,
@@ -19,6 +20,8 @@ CREATE TABLE IF NOT EXISTS visits (
     PRIMARY KEY (clinic_id, visit_id));
 CREATE INDEX IF NOT EXISTS visits_by_day ON visits (clinic_id, local_date);
 CREATE INDEX IF NOT EXISTS visits_by_expiry ON visits (expires_at);
+-- An erase finds a patient's visits by phone, even those imported before the register kept their ids.
+CREATE INDEX IF NOT EXISTS visits_by_phone ON visits (clinic_id, phone);
 CREATE TABLE IF NOT EXISTS contacts (
     clinic_id TEXT NOT NULL, phone TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT NOT NULL,
     channel TEXT NOT NULL, hours_from INTEGER, hours_to INTEGER, days TEXT NOT NULL,
@@ -27,7 +30,8 @@ CREATE TABLE IF NOT EXISTS contacts (
 CREATE TABLE IF NOT EXISTS invites (
     token TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL,
     created_at TEXT NOT NULL, expires_at TEXT NOT NULL, opened_at TEXT, score INTEGER,
-    rated_at TEXT, feedback TEXT, feedback_at TEXT, opted_out_at TEXT, clicks TEXT NOT NULL DEFAULT '{}');
+    rated_at TEXT, feedback TEXT, feedback_at TEXT, opted_out_at TEXT, clicks TEXT NOT NULL DEFAULT '{}',
+    purpose TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS invites_by_expiry ON invites (expires_at);
 CREATE TABLE IF NOT EXISTS optouts (
     clinic_id TEXT NOT NULL, phone TEXT NOT NULL, created_at TEXT NOT NULL,
@@ -42,6 +46,7 @@ CREATE TABLE IF NOT EXISTS cases (
     alert_at TEXT, due_at TEXT, words_at TEXT,
     followups_wanted INTEGER NOT NULL DEFAULT 0, followups_sent INTEGER NOT NULL DEFAULT 0, followup_until TEXT,
     followup_error TEXT NOT NULL DEFAULT '', told_score INTEGER NOT NULL DEFAULT 0, told_words INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT '', urgent INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (clinic_id, case_id));
 -- A case's timeline: what happened to it, in order (created, emails, words, replies, moves).
 CREATE TABLE IF NOT EXISTS case_events (
@@ -105,3 +110,46 @@ CREATE TABLE IF NOT EXISTS telegram_codes (
     code_hash TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, email TEXT NOT NULL, until TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS case_refs (
     ref TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, case_id TEXT NOT NULL);
+-- Beyond the visit: the patient register (one row per clinic and phone, kept for the clinic's retention) and every
+-- visit id of the phone (what an erase must find), doctors' recommendations, call outcomes, the care message's
+-- claims, campaigns and their letters, and the unsubscribe links' keys.
+CREATE TABLE IF NOT EXISTS patients (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, name TEXT NOT NULL, last_visit_at TEXT NOT NULL,
+    last_visit_id TEXT NOT NULL, first_visit_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    doctor TEXT NOT NULL, service TEXT NOT NULL, branch TEXT NOT NULL, note TEXT NOT NULL, email TEXT NOT NULL,
+    sms_consent INTEGER NOT NULL, ad_consent INTEGER, mobile INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (clinic_id, phone));
+CREATE INDEX IF NOT EXISTS patients_by_last_visit ON patients (clinic_id, last_visit_at);
+CREATE INDEX IF NOT EXISTS patients_by_expiry ON patients (expires_at);
+CREATE TABLE IF NOT EXISTS patient_visits (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, visit_id TEXT NOT NULL, local_date TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone, visit_id));
+CREATE TABLE IF NOT EXISTS handoffs (
+    clinic_id TEXT NOT NULL, handoff_id TEXT NOT NULL, phone TEXT NOT NULL, name TEXT NOT NULL, wanted TEXT NOT NULL,
+    doctor TEXT NOT NULL, branch TEXT NOT NULL, local_date TEXT NOT NULL, visit_at TEXT NOT NULL, due_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL, state TEXT NOT NULL, booked_at TEXT, booked_visit_id TEXT NOT NULL, outcome TEXT NOT NULL,
+    outcome_at TEXT, outcome_by TEXT NOT NULL, PRIMARY KEY (clinic_id, handoff_id));
+CREATE INDEX IF NOT EXISTS handoffs_open ON handoffs (clinic_id, due_at) WHERE state = 'open';
+CREATE INDEX IF NOT EXISTS handoffs_by_phone ON handoffs (clinic_id, phone);
+CREATE TABLE IF NOT EXISTS calls (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL,
+    expires_at TEXT NOT NULL, PRIMARY KEY (clinic_id, phone));
+CREATE TABLE IF NOT EXISTS care_messages (
+    clinic_id TEXT NOT NULL, visit_id TEXT NOT NULL, expires_at TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
+    claim_until TEXT, attempts INTEGER NOT NULL, last_error TEXT NOT NULL, message_id TEXT NOT NULL, sent_at TEXT,
+    PRIMARY KEY (clinic_id, visit_id));
+CREATE TABLE IF NOT EXISTS care_phones (
+    clinic_id TEXT NOT NULL, phone TEXT NOT NULL, visit_id TEXT NOT NULL, sent_at TEXT NOT NULL,
+    PRIMARY KEY (clinic_id, phone));
+CREATE TABLE IF NOT EXISTS campaigns (
+    clinic_id TEXT NOT NULL, campaign_id TEXT NOT NULL, name TEXT NOT NULL, channel TEXT NOT NULL,
+    months INTEGER NOT NULL, cutoff TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+    letter TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (clinic_id, campaign_id));
+CREATE TABLE IF NOT EXISTS campaign_sends (
+    clinic_id TEXT NOT NULL, campaign_id TEXT NOT NULL, phone TEXT NOT NULL, expires_at TEXT NOT NULL,
+    state TEXT NOT NULL, attempts INTEGER NOT NULL, claim_until TEXT, last_error TEXT NOT NULL,
+    message_id TEXT NOT NULL, sent_at TEXT, unsub_id TEXT NOT NULL, PRIMARY KEY (clinic_id, campaign_id, phone));
+CREATE INDEX IF NOT EXISTS campaign_sends_by_phone ON campaign_sends (clinic_id, phone);
+CREATE TABLE IF NOT EXISTS unsubscribes (
+    unsub_id TEXT PRIMARY KEY, clinic_id TEXT NOT NULL, phone TEXT NOT NULL, campaign_id TEXT NOT NULL,
+    expires_at TEXT NOT NULL);

@@ -10,9 +10,12 @@ from pathlib import Path
 from functions.store.base import CREATED, EVERY_CLINIC, UPDATED, directory_entry, iso
 from functions.store.records import VISIT_DATA, ApiKey, Contact, Invite, Visit
 from functions.store.sqlite_admin import SqliteAdmin
+from functions.store.sqlite_campaigns import SqliteCampaigns
 from functions.store.sqlite_cases import SqliteCases, add_case_columns
 from functions.store.sqlite_channels import SqliteChannels
 from functions.store.sqlite_db import SqliteDb
+from functions.store.sqlite_erase import SqliteErase
+from functions.store.sqlite_patients import SqlitePatients
 from functions.store.sqlite_rewards import SqliteRewards, add_later_columns
 from functions.store.sqlite_rows import row_values, to_record
 from functions.store.sqlite_sending import SqliteSending
@@ -20,7 +23,8 @@ from functions.store.sqlite_sending import SqliteSending
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
-class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin, SqliteChannels):
+class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdmin, SqliteChannels, SqlitePatients,
+                  SqliteCampaigns, SqliteErase):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         if path != ":memory:":
@@ -46,6 +50,7 @@ class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdm
         gone = self._db.execute("DELETE FROM invites WHERE expires_at < ?", (iso(now),)).rowcount
         gone += self._db.execute("DELETE FROM contacts WHERE expires_at < ?", (iso(now),)).rowcount
         gone += self._purge_channels(now)
+        gone += self._purge_patients(now)
         return gone + self._db.execute("DELETE FROM visits WHERE expires_at < ?", (iso(now),)).rowcount
 
     # Clinics

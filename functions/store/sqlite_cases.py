@@ -19,9 +19,13 @@ LATER_COLUMNS = {
     "cases": (("alert_at", "TEXT"), ("due_at", "TEXT"), ("words_at", "TEXT"),
               ("followups_wanted", "INTEGER NOT NULL DEFAULT 0"), ("followups_sent", "INTEGER NOT NULL DEFAULT 0"),
               ("followup_until", "TEXT"), ("followup_error", "TEXT NOT NULL DEFAULT ''"),
-              ("told_score", "INTEGER NOT NULL DEFAULT 0"), ("told_words", "INTEGER NOT NULL DEFAULT 0")),
+              ("told_score", "INTEGER NOT NULL DEFAULT 0"), ("told_words", "INTEGER NOT NULL DEFAULT 0"),
+              ("source", "TEXT NOT NULL DEFAULT ''"), ("urgent", "INTEGER NOT NULL DEFAULT 0")),
     "contacts": (("address", "TEXT NOT NULL DEFAULT ''"),),
-    "visits": (("channel", "TEXT NOT NULL DEFAULT ''"), ("channel_note", "TEXT NOT NULL DEFAULT ''")),
+    "visits": (("channel", "TEXT NOT NULL DEFAULT ''"), ("channel_note", "TEXT NOT NULL DEFAULT ''"),
+               ("ad_consent", "INTEGER"), ("email", "TEXT NOT NULL DEFAULT ''"), ("note", "TEXT NOT NULL DEFAULT ''"),
+               ("referral", "TEXT NOT NULL DEFAULT ''")),
+    "invites": (("purpose", "TEXT NOT NULL DEFAULT ''"),),
 }
 # The Telegram notice's columns (a case without them has never wanted one).
 LATER_COLUMNS["cases"] += (
@@ -30,7 +34,7 @@ LATER_COLUMNS["cases"] += (
     ("tg_error", "TEXT NOT NULL DEFAULT ''"), ("tg_reason", "TEXT NOT NULL DEFAULT ''"),
     ("tg_chats", "TEXT NOT NULL DEFAULT ''"))
 # What an amendment may change; anything else is a programming error.
-AMENDABLE = ("text", "words_at", "kind", "score", "status", "outcome", "resolved_at", "resolved_by")
+AMENDABLE = ("text", "words_at", "kind", "score", "status", "outcome", "resolved_at", "resolved_by", "urgent")
 
 
 def add_case_columns(db: sqlite3.Connection) -> None:

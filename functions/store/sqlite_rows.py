@@ -31,9 +31,9 @@ def to_record(cls: type, row: sqlite3.Row):
         value = row[f.name]
         if "datetime" in str(f.type) and value is not None:
             value = parse_time(value)
-        elif f.type == "bool":
+        elif f.type == "bool" or (f.type == "bool | None" and value is not None):
             value = bool(value)
-        elif str(f.type).startswith("dict"):
+        elif str(f.type).startswith("dict") and isinstance(value, str):
             value = json.loads(value)
         values[f.name] = value
     return cls(**values)

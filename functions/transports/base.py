@@ -34,6 +34,9 @@ class Email:
     text: str
     html: str
     reply_to: tuple[str, ...] = ()
+    # A campaign letter's one-click unsubscribe address (RFC 8058): mail clients show an "Unsubscribe" button, and
+    # large mailboxes require it of bulk senders.
+    unsubscribe: str = ""
 
 
 @dataclass(frozen=True)

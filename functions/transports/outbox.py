@@ -61,7 +61,8 @@ class OutboxEmail:
     def send(self, email: Email) -> str:
         return self.outbox.record("email", {
             "from": self.sender, "to": list(email.to), "reply_to": list(email.reply_to),
-            "subject": email.subject, "text": email.text, "html": email.html})
+            "subject": email.subject, "text": email.text, "html": email.html,
+            **({"unsubscribe": email.unsubscribe} if email.unsubscribe else {})})
 
 
 class OutboxWhatsApp:

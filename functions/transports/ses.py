@@ -25,6 +25,11 @@ class SesEmail:
         }
         if email.reply_to:
             request["ReplyToAddresses"] = list(email.reply_to)
+        if email.unsubscribe:
+            request["Content"]["Simple"]["Headers"] = [
+                {"Name": "List-Unsubscribe", "Value": f"<{email.unsubscribe}>"},
+                {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"}]
+
         # A director's complaint must not be dropped because the sender is not verified yet: see classify_ses.
         def classify(code: str, message: str) -> tuple[bool, str]:
             return classify_ses(code, message, self.sender)

@@ -27,6 +27,9 @@ class SmtpEmail:
             message["Subject"] = email.subject
             if email.reply_to:
                 message["Reply-To"] = ", ".join(email.reply_to)
+            if email.unsubscribe:
+                message["List-Unsubscribe"] = f"<{email.unsubscribe}>"
+                message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         except ValueError as err:
             raise TransportError(f"SMTP: unsafe header ({err})", permanent=True) from None
         message["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[-1].strip("> "))

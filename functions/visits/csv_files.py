@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from functions.clinics.clinic import Clinic
+from functions.patients.columns import MULTILINE, PATIENT_ALIASES
 from functions.visits.csv_lines import Readable, header_cells, physical_lines, records
 from functions.visits.intake import FIELDS, Rejected, Report, import_rows
 from functions.visits.reasons import field_name
@@ -37,6 +38,7 @@ HEADER_ALIASES = {
                         "предпочтительный способ связи"),
     "contact_hours": ("preferred time", "contact hours", "удобное время", "время для связи", "время связи"),
     "contact_days": ("preferred days", "contact days", "удобные дни", "дни для связи", "дни связи"),
+    **PATIENT_ALIASES,
 }
 
 
@@ -105,8 +107,11 @@ def read_rows(source: bytes | Readable, locale: str = "ru", mapping: dict[str, s
         problem = Rejected("missing_columns", columns=", ".join(field_name(m, locale) for m in missing),
                            headers="; ".join(h.strip() for h in header)[:300])
 
+    # The columns whose cells never hold a line break: one there means a quote ran on.
+    single = frozenset(i for i, name in columns.items() if name not in MULTILINE)
+
     def rows() -> Iterator[tuple[int, dict[str, object] | Rejected]]:
-        for record in records(lines, delimiter, len(header), frozenset(columns)):
+        for record in records(lines, delimiter, len(header), single):
             if record.problem:
                 yield record.line, Rejected(record.problem, **(record.params or {}))
             else:

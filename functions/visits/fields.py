@@ -19,8 +19,9 @@ RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4}),? (\d{1,2}):(\d
 YES = {"1", "yes", "y", "true", "да", "д", "+", "согласен", "согласна"}
 NO = {"0", "no", "n", "false", "нет", "н", "-", "отказ"}
 LETTER = re.compile(r"[^\W\d_]")  # any alphabet's letter
-# A visit is taken from a year back to a year ahead of the clinic's today: a date outside is a typo
-# (31.12.9999 is what some systems write for "never"), and would overflow the link's expiry besides.
+# A visit is taken up to a year ahead of the clinic's today, and back as far as the patient register keeps a
+# patient (the clinic's ``patients.keep_years``, 3 by default: the history reactivation reads); a date outside
+# is a typo (31.12.9999 is what some systems write for "never"), and would overflow the link's expiry besides.
 WINDOW = timedelta(days=366)
 # Distinct raw numbers remembered across rows and imports: a clinic's regulars repeat in every
 # export, and parsing is most of an import's time. Bounded, so a long-lived process stays flat.
@@ -70,14 +71,15 @@ def parse_phone(raw: str, region: str) -> tuple[str, bool]:
 
 def visit_window(clinic: Clinic, now: datetime) -> tuple[date, date]:
     """The first and last local day a visit may be on."""
-    return _window(clinic.timezone, now)
+    return _window(clinic.timezone, clinic.patients.keep_years, now)
 
 
 @lru_cache(maxsize=64)
-def _window(timezone: str, now: datetime) -> tuple[date, date]:
+def _window(timezone: str, keep_years: int, now: datetime) -> tuple[date, date]:
     # One import asks with the same moment for every row: worked out once.
     today = now.astimezone(ZoneInfo(timezone)).date()
-    return today - WINDOW, today + WINDOW
+    first = today.replace(year=today.year - keep_years, day=min(today.day, 28) if today.month == 2 else today.day)
+    return first, today + WINDOW
 
 
 def parse_visit_time(raw: str, clinic: Clinic, now: datetime) -> datetime:

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
+from functions.patients.columns import PATIENT_FIELDS, patient_columns
+from functions.patients.intake import note_visits
 from functions.store import CREATED, Contact, Visit
 from functions.visits.contacts import parse_preferences
 from functions.visits.fields import RowError, parse_consent, parse_phone, parse_visit_time
@@ -25,7 +27,7 @@ from functions.visits.store import VisitStore
 log = logging.getLogger(__name__)
 
 FIELDS = ("external_id", "patient_name", "phone", "visit_at", "doctor", "branch", "service", "consent",
-          "contact_channel", "contact_hours", "contact_days")
+          "contact_channel", "contact_hours", "contact_days", *PATIENT_FIELDS)
 # How long a visit (and its phone number) is kept beyond the invite's own lifetime.
 KEEP_AFTER_INVITE = timedelta(days=2)
 
@@ -107,7 +109,7 @@ def build_visit(clinic: Clinic, row: dict[str, object], token_days: int, now: da
         local_date=clinic.local_date(visit_at),
         expires_at=visit_at + timedelta(days=token_days) + KEEP_AFTER_INVITE,
         doctor=text("doctor", 120), branch=text("branch", 120), service=text("service", 200),
-        consent=parse_consent(row.get("consent"), clinic), invitable=can_sms)
+        consent=parse_consent(row.get("consent"), clinic), invitable=can_sms, **patient_columns(row, RowError))
 
 
 def _derived_id(phone: str, visit_at: datetime) -> str:
@@ -173,15 +175,16 @@ def import_rows(store: VisitStore, clinic: Clinic, rows: Iterable[tuple[int, dic
                                     expires_at=visit.expires_at, **preferences))
         visits.append(visit)
         if len(visits) >= BATCH:
-            _flush(store, visits, contacts, report)
-    _flush(store, visits, contacts, report)
+            _flush(store, clinic, visits, contacts, report)
+    _flush(store, clinic, visits, contacts, report)
     return report
 
 
-def _flush(store: VisitStore, visits: list[Visit], contacts: list[Contact], report: Report) -> None:
+def _flush(store: VisitStore, clinic: Clinic, visits: list[Visit], contacts: list[Contact], report: Report) -> None:
     if not visits:
         return
     outcomes = store.save_visits(visits)
+    note_visits(store, clinic, visits, datetime.now(UTC))  # the patient register and recommendations
     count_many(store, [v for v, outcome in zip(visits, outcomes, strict=True) if outcome == CREATED], "visits")
     report.imported += outcomes.count(CREATED)
     report.updated += len(outcomes) - outcomes.count(CREATED)

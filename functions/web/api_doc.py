@@ -10,8 +10,9 @@ from __future__ import annotations
 from functions.visits.contacts import CHANNELS
 
 # Blueprints that are not public API: the dashboard (a browser's pages behind a session), the rating
-# page's HTML and assets (served by the CDN on AWS), and the embedded mode's outbox.
-PRIVATE = ("admin", "pages", "outbox")
+# page's HTML and assets (served by the CDN on AWS), the embedded mode's outbox, and the unsubscribe page a
+# campaign letter links to.
+PRIVATE = ("admin", "pages", "outbox", "unsubscribe")
 
 
 def ref(name: str) -> dict:

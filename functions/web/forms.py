@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, redirect, request
 
+from functions.aftercare.answer import give_care_words, is_care, page_route, page_tone, rate_care
+from functions.aftercare.text import question
 from functions.answers.answer import (
     REFUSALS,
     Opened,
@@ -21,11 +23,10 @@ from functions.answers.answer import (
     open_invite,
     opt_out,
     rate,
-    route,
     visible_platforms,
 )
 from functions.answers.page import render_state_page
-from functions.answers.words import reward_terms, tone
+from functions.answers.words import reward_terms
 from functions.errors import FunnelError
 from functions.rewards.grants import reward_offer
 from functions.services import Services, utcnow
@@ -52,20 +53,23 @@ def state_of(opened: Opened, **extra: object) -> dict:
     """What the page shows for this invite now: the next step after what the patient already did."""
     invite = _services().store.get_invite(opened.invite.token) or opened.invite
     clinic = opened.clinic
+    care = is_care(opened)
     view = "rate"
     if invite.feedback is not None:
         view = "thanks"
     elif invite.opted_out_at is not None:
         view = "stopped"
     elif invite.score:
-        view = route(clinic, invite.score)
+        view = page_route(opened, invite.score)
     locale = page_locale()
     state = {"view": view, "clinic": clinic.name, "logo": clinic.logo, "opted_out": invite.opted_out_at is not None,
-             "score": invite.score, "tone": tone(clinic, invite.score),
-             "reward": money(clinic.reward_minor, clinic.currency, locale) if clinic.reward_minor else "",
-             "reward_state": reward_offer(_services(), clinic, opened.visit, invite, utcnow()),
+             "score": invite.score, "tone": page_tone(opened, invite.score),
+             "reward": money(clinic.reward_minor, clinic.currency, locale) if clinic.reward_minor and not care else "",
+             "reward_state": "none" if care else reward_offer(_services(), clinic, opened.visit, invite, utcnow()),
              **reward_terms(clinic, locale)}
-    state["platforms"] = visible_platforms(_services(), clinic, invite.token, view)
+    state["platforms"] = [] if care else visible_platforms(_services(), clinic, invite.token, view)
+    if care:
+        state.update(purpose="care", question=question(clinic, opened.visit))
     return {**state, **extra}
 
 
@@ -95,7 +99,7 @@ def rate_form(opened: Opened) -> Response:
     if score not in SCORES:
         return _page(state_of(opened), 400)
     try:
-        rate(_services(), opened, int(score), utcnow())
+        (rate_care if is_care(opened) else rate)(_services(), opened, int(score), utcnow())
     except FunnelError as err:  # opted out, or answered already: the page shows where the invite stands
         return _page(state_of(opened), err.status)
     return _page(state_of(opened))
@@ -106,9 +110,10 @@ def rate_form(opened: Opened) -> Response:
 def feedback_form(opened: Opened) -> Response:
     typed = {name: request.form.get(name, "")[:limit] for name, limit in
              (("text", 2000), ("channel", 20), ("hours", 40), ("address", 100))}
+    words = give_care_words if is_care(opened) else give_feedback
     try:
-        give_feedback(_services(), opened, request.form.get("text", ""), utcnow(), channel=typed["channel"],
-                      hours=typed["hours"], address=typed["address"])
+        words(_services(), opened, request.form.get("text", ""), utcnow(), channel=typed["channel"],
+              hours=typed["hours"], address=typed["address"])
     except FunnelError as err:
         if err.code in REFUSALS:
             return _page(state_of(opened), err.status)

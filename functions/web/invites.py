@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from functions.aftercare.answer import give_care_words, is_care, page_route, page_tone, rate_care
+from functions.aftercare.text import question
 from functions.answers.answer import (
     Opened,
     answering,
@@ -16,10 +18,9 @@ from functions.answers.answer import (
     open_invite,
     opt_out,
     rate,
-    route,
     visible_platforms,
 )
-from functions.answers.words import refusal_words, reward_terms, tone
+from functions.answers.words import refusal_words, reward_terms
 from functions.errors import FunnelError
 from functions.rewards.grants import reward_offer
 from functions.services import Services, utcnow
@@ -45,14 +46,16 @@ def refused(err: FunnelError):
 
 
 def _answer_state(opened: Opened, invite: Invite) -> dict:
-    chosen = route(opened.clinic, invite.score) if invite.score else None
-    return {"score": invite.score, "route": chosen, "tone": tone(opened.clinic, invite.score) or None,
+    chosen = page_route(opened, invite.score) if invite.score else None
+    return {"score": invite.score, "route": chosen, "tone": page_tone(opened, invite.score) or None,
             "feedback_sent": invite.feedback is not None, "opted_out": invite.opted_out_at is not None,
             "can_change": invite.score is not None and invite.feedback is None and invite.opted_out_at is None}
 
 
 def _reward_now(opened: Opened) -> str:
     """The reward's state after an answer (the invite is read again: it now holds the score)."""
+    if is_care(opened):
+        return "none"
     invite = services().store.get_invite(opened.invite.token) or opened.invite
     return reward_offer(services(), opened.clinic, opened.visit, invite, utcnow())
 
@@ -68,12 +71,14 @@ def show(token: str):
         "clinic": {"name": clinic.name, "locale": clinic.locale, "logo": clinic.logo, "accent": clinic.accent},
         "reward": {"amount_minor": clinic.reward_minor, "currency": clinic.currency,
                    "display": money(clinic.reward_minor, clinic.currency, clinic.locale),
-                   "state": reward_offer(services(), clinic, opened.visit, invite, now),
+                   "state": "none" if is_care(opened) else reward_offer(services(), clinic, opened.visit, invite, now),
                    **reward_terms(clinic, page_locale())},
         "policy": clinic.policy,
         "answer": answer,
-        "platforms": visible_platforms(services(), clinic, token, answer["route"]),
+        "platforms": [] if is_care(opened) else visible_platforms(services(), clinic, token, answer["route"]),
     }
+    if is_care(opened):
+        body["care"] = {"question": question(clinic, opened.visit)}
     return jsonify(body)
 
 
@@ -84,13 +89,14 @@ def rating(token: str):
     if type(score) is not int or not 1 <= score <= 5:
         raise FunnelError(400, "invalid_score", "score must be a whole number from 1 to 5.")
     opened = open_invite(services(), token, utcnow())
+    answer = rate_care if is_care(opened) else rate
     with answering(services(), opened, score):
         note_opened(services(), opened, utcnow())  # whoever answers has opened the link, whatever the page did
-        score, first, changed = rate(services(), opened, score, utcnow())
-    chosen = route(opened.clinic, score)
+        score, first, changed = answer(services(), opened, score, utcnow())
+    chosen = page_route(opened, score)
     return jsonify({
-        "score": score, "first": first, "changed": changed, "route": chosen, "tone": tone(opened.clinic, score),
-        "platforms": visible_platforms(services(), opened.clinic, token, chosen),
+        "score": score, "first": first, "changed": changed, "route": chosen, "tone": page_tone(opened, score),
+        "platforms": [] if is_care(opened) else visible_platforms(services(), opened.clinic, token, chosen),
         "reward": _reward_now(opened),
     })
 
@@ -100,9 +106,10 @@ def feedback(token: str):
     body = json_body()
     contact = body.get("contact") if isinstance(body.get("contact"), dict) else {}
     opened = open_invite(services(), token, utcnow())
+    words = give_care_words if is_care(opened) else give_feedback
     with answering(services(), opened):
-        first = give_feedback(services(), opened, body.get("text"), utcnow(), channel=contact.get("channel"),
-                              hours=contact.get("hours"), address=contact.get("address"))
+        first = words(services(), opened, body.get("text"), utcnow(), channel=contact.get("channel"),
+                      hours=contact.get("hours"), address=contact.get("address"))
     return jsonify({"received": True, "first": first, "reward": _reward_now(opened)})
 
 

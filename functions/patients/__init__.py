@@ -1,0 +1,1 @@
+"""Patients beyond the visit: the register (with erase), reactivation calls, campaign letters, hand-offs."""
