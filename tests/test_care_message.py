@@ -19,7 +19,7 @@ from functions.invites.segments import count_segments
 from functions.invites.timing import SendRules
 from functions.services import Services
 from functions.store import Contact, Visit
-from functions.transports.outbox import Outbox, OutboxSms
+from functions.transports.outbox import Outbox, OutboxSms, OutboxWhatsApp
 from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
 from tests.dispatch_helpers import RecordingSms
@@ -75,6 +75,8 @@ def with_care(services, clinic_doc, **extra):
 
 
 YESTERDAY = "22.11.2026 15:00"
+CARE_WHATSAPP = {"phone_number_id": "106540352242922", "templates": {
+    "care": {"name": "otklik_care", "language": "ru", "params": ["clinic"], "button": True}}}
 
 
 def test_the_care_message_goes_the_next_day_once_per_visit(store, settings, clinic_doc) -> None:
@@ -219,3 +221,39 @@ def test_clinic_show_prints_each_care_sms_and_warns_past_two_segments(settings, 
     assert saved.exit_code == 0 and "warning: the care SMS of followups.rules[1] takes 4 UCS-2" in saved.output
     shown = json.loads(CliRunner().invoke(main, ["clinic", "show", "c1"]).stdout)
     assert [s["segments"] for s in shown["sample_care_sms"]] == [2, 4]
+
+
+def test_the_care_message_goes_by_the_patients_own_channel(services, clinic_doc, outbox) -> None:
+    """WhatsApp for a patient who asked for it (the clinic's «care» template, its link in the button), SMS for the
+    rest, each once."""
+    clinic = with_care(services, clinic_doc, whatsapp=CARE_WHATSAPP)
+    import_rows(services.store, clinic, [(2, visit_row(1, visit_at=YESTERDAY, service="Удаление зуба")),
+                                         (3, visit_row(2, visit_at=YESTERDAY, service="Удаление зуба"))], 14)
+    services.store.save_contacts([Contact("c1", "+79161234502", NOW, NOW + timedelta(days=16), channel="whatsapp")])
+    assert send_due_invites(services, NOW).as_dict()["care"]["care_sent"] == 2
+    [wa] = [m for m in outbox.messages("whatsapp") if m.get("template") == "otklik_care"]
+    token = services.store.care_messages("c1", ["v2"])["v2"].token
+    assert (wa["to"], wa["params"], wa["button"]) == ("+79161234502", ["Клиника Тест"], f"{token}/")
+    assert [m["to"] for m in outbox.messages("sms") if "чувствуете" in m["text"]] == ["+79161234501"]
+    # The next runs find both claimed and sent: nothing more on either channel.
+    send_due_invites(services, NOW + timedelta(minutes=15))
+    assert len([m for m in outbox.messages("whatsapp") if m.get("template") == "otklik_care"]) == 1
+    assert len([m for m in outbox.messages("sms") if "чувствуете" in m["text"]]) == 1
+
+
+def test_a_crash_mid_send_by_whatsapp_is_recovered_never_sent_twice(settings, clinic_doc) -> None:
+    outbox = Outbox(settings.outbox_path)
+    wa = DiesAfterSending(OutboxWhatsApp(outbox, "106540352242922"))
+    services = Services(settings, whatsapp=wa)
+    clinic = with_care(services, clinic_doc, whatsapp=CARE_WHATSAPP)
+    import_rows(services.store, clinic, [(2, visit_row(2, visit_at=YESTERDAY, service="Удаление зуба"))], 14)
+    services.store.save_contacts([Contact("c1", "+79161234502", NOW, NOW + timedelta(days=16), channel="whatsapp")])
+    with contextlib.suppress(SystemExit):
+        send_due_invites(services, NOW)  # the care message left by WhatsApp, then the process died
+    wa.dead = False
+    report = send_due_invites(services, NOW + timedelta(minutes=15)).as_dict()
+    assert report["care"] == {"care_recovered": 1}
+    [sent] = [m for m in outbox.messages("whatsapp") if m.get("template") == "otklik_care"]
+    message = services.store.care_messages("c1", ["v2"])["v2"]
+    assert (message.state, message.message_id) == ("sent", sent["id"])
+    assert not [m for m in outbox.messages("sms") if "чувствуете" in m["text"]]
