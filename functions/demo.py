@@ -45,6 +45,12 @@ DEMO_CLINIC = {
         "reminder": {"name": "otklik_reminder", "language": "ru", "params": ["clinic", "link"]},
         "reply": {"name": "otklik_reply", "language": "ru", "params": ["clinic", "text"]}}},
     "telegram": {"bot": "otklik_demo_bot"},
+    # After the visit: «как вы себя чувствуете?» the day after an extraction or an implant, the visit's doctor
+    # hears of a low answer; the register keeps patients 3 years, a recommendation is called after 14 days.
+    "phone": "+7 495 123-45-67",
+    "followups": {"rules": [{"stems": ["удален", "имплант"], "when": "next_day"}]},
+    "doctors": {"Иванов И. И.": "ivanov@zdorovie.example"},
+    "patients": {"letter": {"offer": "Осмотр и профессиональная чистка", "price": "2 500 ₽"}},
 }
 
 DEMO_OWNER = "owner@zdorovie.example"
@@ -59,6 +65,17 @@ PATIENTS = (
     ("Игорь Волков", "+79161234505", "Иванов И. И.", 80, ""),
     ("Елена Лебедева", "+79161234506", "Петрова А. С.", 55, ""),
     ("Денис Новиков", "+79161234507", "Иванов И. И.", 30, ""),
+)
+# Earlier visits from the clinic's records, so the register has patients who stopped coming (with the export's
+# own note, the reason to call) and a recommendation nobody booked: (name, phone, doctor, service, days ago,
+# advertising consent, note, referral).
+HISTORY = (
+    ("Татьяна Орлова", "+79161234511", "Иванов И. И.", "Лечение кариеса", 400, "да",
+     "План лечения: пломба 36, осмотр через полгода", ""),
+    ("Сергей Павлов", "+79161234512", "Петрова А. С.", "Профессиональная гигиена", 430, "да", "", ""),
+    ("Ирина Козлова", "+79161234513", "Петрова А. С.", "Удаление зуба", 455, "нет", "", ""),
+    ("Наталья Фёдорова", "+79161234514", "Иванов И. И.", "Консультация терапевта", 20, "да", "",
+     "Ортодонт"),
 )
 DEMO_CHAT = "100000001"  # the director's Telegram, as if linked from the dashboard's Telegram page
 
@@ -106,10 +123,15 @@ def seed_demo(services: Services, start: datetime) -> list[tuple[str, str]]:
         rows.append((n, {"external_id": f"demo-{local_start:%Y%m%d}-{n}", "patient_name": name, "phone": phone,
                          "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "consent": "да",
                          "contact_channel": channel}))
+    for n, (name, phone, doctor, service, days_ago, ads, note, referral) in enumerate(HISTORY, start=len(rows) + 1):
+        at = (local_start - timedelta(days=days_ago)).replace(hour=11, minute=0)
+        rows.append((n, {"external_id": f"demo-history-{n}", "patient_name": name, "phone": phone,
+                         "visit_at": at.strftime("%d.%m.%Y %H:%M"), "doctor": doctor, "service": service,
+                         "consent": "да", "ad_consent": ads, "note": note, "referral": referral}))
     import_rows(services.store, clinic, rows, services.settings.token_days, now=start)
     dispatch_clinic(services, clinic, start)
     links = []
-    for _, row in rows:
+    for _, row in rows[:len(PATIENTS)]:
         visit = services.store.get_visit(clinic.id, str(row["external_id"]))
         if visit and visit.invite_token:
             links.append((visit.patient_name, invite_link(services.settings.link_base, visit.invite_token)))

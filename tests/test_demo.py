@@ -9,6 +9,8 @@ import pytest
 
 from functions.demo import PATIENTS, DemoClock, seed_demo
 from functions.invites.dispatch import send_due_invites
+from functions.patients.handoffs import call_list
+from functions.patients.reactivation import inactive
 
 
 @pytest.mark.parametrize("now", [datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
@@ -27,6 +29,16 @@ def test_demo_twice_duplicates_nothing(services, outbox, now) -> None:
     assert (clinic.sending.delay_minutes, clinic.sending.reminders, clinic.sending.reminder_hours) == (120, 1, 1)
     assert [p.type for p in clinic.platforms] == ["yandex_maps", "2gis", "prodoctorov"]
     assert all(link.startswith("https://otk.example.ru/") for _, link in first)
+
+
+def test_the_demo_has_patients_to_call_back_and_a_recommendation_nobody_booked(services) -> None:
+    start = DemoClock.starting(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), 60).start
+    seed_demo(services, start)
+    clinic = services.clinic("demo")
+    rows, left_out = inactive(services.store, clinic, 12, start)
+    assert [r.patient.name for r in rows] == ["Татьяна Орлова", "Сергей Павлов"]  # most recently lapsed first
+    assert rows[0].patient.note.startswith("План лечения") and left_out == {"no_consent": 1}
+    assert [h.wanted for h in call_list(services.store, clinic, start)] == ["Ортодонт"]
 
 
 def test_a_demo_started_at_night_plays_the_clinics_midday() -> None:
