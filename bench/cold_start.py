@@ -51,7 +51,7 @@ def main() -> None:
         runtime = runtime_dir(Path(folder) / "runtime")
         from functions.answers.page import asset_urls
 
-        event = json.dumps(api_event("GET", asset_urls()["page.css"]))
+        event = json.dumps(api_event("GET", asset_urls()["page.js"]))
         probes = {"baseline": BASELINE, "ready": READY, "first answer": FIRST_ANSWER}
         times: dict[str, list[float]] = {name: [] for name in probes}
         for code in probes.values():
