@@ -14,9 +14,9 @@ from datetime import datetime
 
 from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
 from functions.clinics.platforms import PLATFORM_TYPES
+from functions.dashboard.audit import record
 from functions.invites.text import invite_problems
 from functions.services import Services
-from functions.store.records import AuditEntry
 
 TYPE_NAMES = {"yandex_maps": "Яндекс Карты", "2gis": "2ГИС", "prodoctorov": "ПроДокторов", "google": "Google",
               "custom": "Другая площадка"}
@@ -139,10 +139,7 @@ def save_change(services: Services, clinic: Clinic, new_doc: dict, who: str, wha
     if before == after:
         return changed
     services.store.put_clinic(clinic.id, after, now)
-    services.store.add_audit(AuditEntry(
-        clinic_id=clinic.id, entry_id=f"{now.isoformat()}-{secrets.token_hex(3)}", at=now, who=who, what=what,
-        before=json.dumps(before, ensure_ascii=False, sort_keys=True),
-        after=json.dumps(after, ensure_ascii=False, sort_keys=True)))
+    record(services, clinic.id, who, what, before, after, now)
     return changed
 
 

@@ -9,7 +9,15 @@ from datetime import timedelta
 
 from flask import Flask
 
-from functions.web.admin import auth, cases, numbers, settings, telegram, uploads  # noqa: F401  (routes on ``bp``)
+from functions.web.admin import (  # noqa: F401  (routes on ``bp``)
+    auth,
+    cases,
+    numbers,
+    rewards,
+    settings,
+    telegram,
+    uploads,
+)
 from functions.web.admin.core import SESSION_HOURS, Sessions, bp
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Response, request
 
 from functions.cases.alerts import alert_problem, undelivered
+from functions.dashboard.formats import month_name
 from functions.dashboard.numbers import chart_svg, load_numbers, parse_range, table_csv
+from functions.rewards.ledger import OWED, month_report
 from functions.services import utcnow
 from functions.texts import money
 from functions.web.admin.core import Refused, bp, member, page, services
@@ -29,7 +31,9 @@ def numbers_page(clinic_id: str) -> Response:
     spent = money(numbers.total.get("money_minor"), clinic.currency, "ru")
     # The clinic's first page says so when directors are not getting complaint emails (one query).
     stuck = undelivered(services().store.list_cases(clinic_id))
+    report = month_report(services(), clinic, numbers.last[:7])
     return page("numbers.html", clinic=clinic, role=role, n=numbers, chart=chart_svg(numbers.days), spent=spent,
+                report=report, owed=OWED, month_title=month_name(numbers.last[:7]),
                 platforms=numbers.platforms(clinic), kinds=numbers.kinds(), distribution=numbers.distribution(),
                 undelivered=stuck, alert_problem=alert_problem)
 

@@ -15,6 +15,7 @@ from functions.dashboard.settings_edit import (
     save_change,
 )
 from functions.invites.text import invite_problems, sample_invite
+from functions.rewards.ledger import MonthReport, month_report
 from functions.services import utcnow
 from functions.web.admin.core import OWNER, Refused, bp, member, page, services, signed_in
 
@@ -25,6 +26,8 @@ def _settings_page(clinic: Clinic, status: int = 200, **extra: object) -> Respon
     except TemplateError:  # a text saved before today's limits: the page shows it, the form fixes it
         text, segments = "", None
     doc = clinic.to_doc()
+    if request.args.get("saved") == "budget_below":
+        extra["month"] = _this_month(clinic)
     return page("settings.html", status, clinic=clinic, doc=doc, role=OWNER, types=TYPE_NAMES, hosts=PLATFORM_HOSTS,
                 sample=text, segments=segments, custom=custom_warning(doc), saved=request.args.get("saved", ""),
                 **extra)
@@ -40,11 +43,19 @@ def settings_page(clinic_id: str) -> Response:
 def settings_save(clinic_id: str) -> Response:
     clinic, _ = member(clinic_id, OWNER)
     new_doc = general_settings(clinic.to_doc(), request.form)
+    now = utcnow()
     try:
-        save_change(services(), clinic, new_doc, signed_in(), "settings", utcnow())
+        changed = save_change(services(), clinic, new_doc, signed_in(), "settings", now)
     except ClinicError as err:
         return _settings_page(clinic, 400, problems=err.problems, form=request.form)
+    budget = changed.reward.monthly_budget_minor
+    if budget and budget != clinic.reward.monthly_budget_minor and budget < _this_month(changed).committed_minor:
+        return redirect(f"/admin/c/{clinic_id}/settings?saved=budget_below", code=303)
     return redirect(f"/admin/c/{clinic_id}/settings?saved=settings", code=303)
+
+
+def _this_month(clinic: Clinic) -> MonthReport:
+    return month_report(services(), clinic, utcnow().astimezone(clinic.zone).strftime("%Y-%m"))
 
 
 @bp.post("/c/<clinic_id>/platforms")
