@@ -21,6 +21,23 @@ PLATFORM_HOSTS = {
     "google": ("google.com", "google.ru", "g.page", "goo.gl"),
 }
 
+# What a known platform's review page looks like (the settings page says when a link does not: a clinic's home
+# page on the platform makes the patient hunt for the review form, and many give up).
+REVIEW_SHAPES = {
+    "yandex_maps": r"/maps/org/(?:[^/]+/)?\d+/reviews",
+    "2gis": r"/firm/\d+/tab/reviews",
+    "prodoctorov": r"/lpu/[^/]+/otzivi",
+    "google": r"writereview\?placeid=|^https://g\.page/",
+}
+
+
+def looks_like_reviews(ptype: str, url: str) -> bool | None:
+    """Whether a known platform's link looks like its review page; None for a type we know no shape of."""
+    import re
+
+    shape = REVIEW_SHAPES.get(ptype)
+    return None if shape is None else re.search(shape, url) is not None
+
 
 @dataclass(frozen=True)
 class Platform:
@@ -65,6 +82,9 @@ def parse_platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
         href, problem = read_url(url, ptype)
         if problem:
             problems.append(f"{where}.url: {problem}")
+        twin = next((p for p in result if href and p.url == href), None)
+        if twin is not None:  # two buttons to one page: the patient sees the same platform twice
+            problems.append(f"{where}.url: appears twice: {twin.name}")
         result.append(Platform(pid, ptype, name, href or url, weight, share))
     return tuple(result)
 

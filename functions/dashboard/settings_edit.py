@@ -52,12 +52,17 @@ def _branches(text: str) -> dict:
 def general_settings(doc: dict, form: Mapping[str, str]) -> dict:
     """The clinic document with the settings form's fields applied (platforms are changed apart)."""
     new = json.loads(json.dumps(doc))
-    for key in ("name", "timezone", "locale", "policy", "primary", "director_name"):
+    for key in ("name", "timezone", "locale", "policy", "primary", "director_name", "phone", "sender_id"):
         if key in form:
             new[key] = form[key].strip()
-    for key in ("threshold", "case_reminder_hours"):
+    for key in ("threshold", "case_reminder_hours", "alert_wait_minutes"):
         if key in form:
             new[key] = _whole(form[key])
+    if "name" in form:  # the checkbox arrives only when ticked: read it with the rest of the form
+        new["consent_default"] = form.get("consent_default") == "on"
+    offers = {key[len("offer-"):]: " ".join(value.split()) for key, value in form.items() if key.startswith("offer-")}
+    if offers:
+        new["offers"] = {kind: text for kind, text in offers.items() if text}
     if "directors" in form:
         new["directors"] = _lines(form["directors"])
     if "branches" in form:
@@ -67,8 +72,9 @@ def general_settings(doc: dict, form: Mapping[str, str]) -> dict:
         reward["amount_minor"] = _money(form["reward_amount"])
     if "monthly_budget" in form:
         reward["monthly_budget_minor"] = _money(form["monthly_budget"] or "0")
-    if "per_phone_days" in form:
-        reward["per_phone_days"] = _whole(form["per_phone_days"])
+    for key in ("per_phone_days", "pay_days"):
+        if key in form:
+            reward[key] = _whole(form[key])
     if "earned_by" in form:
         reward["earned_by"] = form["earned_by"]
     sending = new.setdefault("sending", {})
@@ -124,6 +130,17 @@ def platform_change(doc: dict, form: Mapping[str, str]) -> dict:
 
 def custom_warning(doc: dict) -> bool:
     return any(p.get("type") == "custom" for p in doc.get("platforms", []))
+
+
+# Platforms whose rules forbid asking only satisfied customers for reviews ("review gating").
+NO_GATING = ("google",)
+
+
+def gating_forbidden(doc: dict) -> list[str]:
+    """The names of the platforms a ``gated`` policy breaks the rules of (none under ``open``)."""
+    if doc.get("policy", "gated") != "gated":
+        return []
+    return [p.get("name", "") for p in doc.get("platforms", []) if p.get("type") in NO_GATING]
 
 
 def save_change(services: Services, clinic: Clinic, new_doc: dict, who: str, what: str, now: datetime) -> Clinic:

@@ -7,6 +7,7 @@ from flask import Response, request
 from functions.cases.alerts import alert_problem, undelivered
 from functions.dashboard.formats import month_name
 from functions.dashboard.numbers import chart_svg, load_numbers, parse_range, table_csv
+from functions.dashboard.problems import said
 from functions.rewards.ledger import OWED, month_report
 from functions.services import utcnow
 from functions.texts import money
@@ -21,7 +22,7 @@ def _numbers(clinic_id: str):
         today = utcnow().astimezone(clinic.zone).date()
         start, end = parse_range(request.args.get("from"), request.args.get("to"), today)
     except ValueError as err:
-        raise Refused(400, f"Неверный период: {err}.") from None
+        raise Refused(400, f"Неверный период: {said(str(err), {})}.") from None
     return clinic, role, load_numbers(services().store, clinic, start, end)
 
 

@@ -27,7 +27,8 @@ def import_upload(clinic_id: str) -> Response:
         raise Refused(400, "Выберите CSV-файл с визитами.")
     if len(data) > UPLOAD_LIMIT:
         raise Refused(413, "Файл больше 1 МБ: загрузите его через папку импорта (S3) или командой visits import.")
-    report = import_csv(services().store, clinic, data, services().settings.token_days, now=utcnow())
+    # The report speaks the dashboard's language, whatever language the clinic's patients read.
+    report = import_csv(services().store, clinic, data, services().settings.token_days, now=utcnow(), locale="ru")
     status = 400 if report.rejected and not (report.imported or report.updated) else 200
     return page("import.html", status, clinic=clinic, role=OWNER, report=report.as_dict(),
                 filename=(upload.filename or "")[:120])
