@@ -149,14 +149,14 @@ def test_numbers_show_the_funnel_per_doctor_and_branch(client, world, outbox) ->
     def step(key: str) -> str:
         return re.search(rf'data-step="{key}"><td>[^<]+</td><td class="num">(\d+)</td>', page).group(1)
 
-    assert [step(k) for k in ("visits", "invited", "opened", "answered", "clicks", "complaints")] == [
+    assert [step(k) for k in ("visits", "invited", "opened", "answered", "clicked", "complaints")] == [
         "2", "2", "2", "2", "1", "1"]
     assert "Петрова А. А." in page and "Север" in page and "<svg" in page
-    assert "Средняя: <b>3.5</b>" in page
+    assert re.search(r'data-figure="average"><dt>Средняя оценка</dt><dd>3,5</dd>', page)
     doctors = client.get("/admin/c/c1/numbers.csv?table=doctors&from=2026-11-01&to=2026-11-30")
     assert doctors.headers["Content-Type"].startswith("text/csv")
     lines = doctors.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("doctor;visits;invited") and any(line.startswith("Петрова А. А.;1;1") for line in lines)
+    assert lines[0].startswith("Врач;Визиты;Приглашены") and any(line.startswith("Петрова А. А.;1;1") for line in lines)
     assert client.get("/admin/c/c1/?from=2026-12-01&to=2026-11-01").status_code == 400
     assert client.get("/admin/c/c1/?from=yesterday").status_code == 400
     assert client.get("/admin/c/c1/numbers.csv?table=invites").status_code == 400

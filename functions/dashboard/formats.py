@@ -13,13 +13,15 @@ from typing import Any
 LOCALE = "ru"
 
 
-def number(value: float | int | None, digits: int = 2, empty: str = "—") -> str:
-    """3.5714 as «3,57», 12345 as «12 345»; None (nothing to average) as a dash."""
+def number(value: float | int | None, digits: int = 2, empty: str = "—", grouping: bool = True) -> str:
+    """3.5714 as «3,57», 12345 as «12 345» (in a spreadsheet's cell, ``grouping=False``: «12345»); None (nothing
+    to average) as a dash."""
     from babel.numbers import format_decimal
 
     if value is None:
         return empty
-    return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0", locale=LOCALE)
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def signed(value: float | int | None, digits: int = 2) -> str:
@@ -36,7 +38,7 @@ def percent(part: int, base: int) -> str:
 
     if base <= 0:
         return "—"
-    return format_percent(min(part / base, 1.0), format="#,##0%", locale=LOCALE)
+    return format_percent(min(part / base, 1.0), locale=LOCALE)
 
 
 def rubles(minor: int | None, currency: str = "RUB") -> str:
