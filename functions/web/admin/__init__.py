@@ -12,6 +12,7 @@ from flask import Flask
 from functions.web.admin import (  # noqa: F401  (routes on ``bp``)
     auth,
     cases,
+    members,
     numbers,
     rewards,
     settings,
