@@ -100,7 +100,7 @@ def test_settings_are_validated_saved_and_audited(client, world, outbox) -> None
     assert "Окно отправки — в пределах 08:00–22:00" in text
     assert world.clinic("c1").directors == ("a@clinic.ru", "b@clinic.ru")  # nothing stored
     audit = client.get("/admin/c/c1/audit").get_data(as_text=True)
-    assert "owner@clinic.ru" in audit and "threshold" in audit and "reward.amount_minor" in audit
+    assert "owner@clinic.ru" in audit and "<dt>Довольный — от оценки</dt>" in audit and "<dt>За ответ, ₽</dt>" in audit
     [entry] = world.store.list_audit("c1", 10)
     assert '"threshold": 4' in entry.before and '"threshold": 5' in entry.after
 

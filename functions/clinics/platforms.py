@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from functions.clinics.ids import SLUG
 
 PLATFORM_TYPES = ("yandex_maps", "2gis", "prodoctorov", "google", "custom")
+# Each type as the dashboard names it (the button's name by default, the type picker, the problems).
+TYPE_NAMES = {"yandex_maps": "Яндекс Карты", "2gis": "2ГИС", "prodoctorov": "ПроДокторов", "google": "Google",
+              "custom": "Другая площадка"}
 # A known platform's page must be on that platform's own hosts (or a subdomain); ``custom`` may be anywhere.
 PLATFORM_HOSTS = {
     "yandex_maps": ("yandex.ru", "yandex.com", "yandex.by", "yandex.kz", "yandex.uz", "ya.ru"),

@@ -12,6 +12,7 @@ import re
 from functools import cache
 
 from functions.cases.kinds import kind_names
+from functions.clinics.platforms import TYPE_NAMES
 from functions.texts import catalog
 
 PATH = re.compile(r"^(?P<path>[A-Za-z_][\w.\[\]-]*(?:\.[^:]+)?): (?P<message>.+)$", re.S)
@@ -24,9 +25,12 @@ def _rules() -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile(pattern, re.S), said) for pattern, said in catalog("problems", LOCALE)["messages"]]
 
 
-def _field(path: str, doc: dict) -> str:
-    from functions.dashboard.settings_edit import TYPE_NAMES
+def field_label(path: str, doc: dict) -> str:
+    """A document path ("sending.window", "platforms[2].url") as the settings form labels its field."""
+    return _field(path, doc)
 
+
+def _field(path: str, doc: dict) -> str:
     fields = catalog("problems", LOCALE)["fields"]
     if path in fields:
         return fields[path]
@@ -49,8 +53,6 @@ def _field(path: str, doc: dict) -> str:
 
 
 def _reason(message: str) -> str:
-    from functions.dashboard.settings_edit import TYPE_NAMES
-
     for pattern, said in _rules():
         found = pattern.match(message.strip())
         if found:

@@ -13,13 +13,11 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
-from functions.clinics.platforms import PLATFORM_TYPES
+from functions.clinics.platforms import PLATFORM_TYPES, TYPE_NAMES
 from functions.dashboard.audit import record
 from functions.invites.text import invite_problems
 from functions.services import Services
 
-TYPE_NAMES = {"yandex_maps": "Яндекс Карты", "2gis": "2ГИС", "prodoctorov": "ПроДокторов", "google": "Google",
-              "custom": "Другая площадка"}
 MONEY = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$")
 
 
@@ -158,21 +156,3 @@ def save_change(services: Services, clinic: Clinic, new_doc: dict, who: str, wha
     services.store.put_clinic(clinic.id, after, now)
     record(services, clinic.id, who, what, before, after, now)
     return changed
-
-
-def differences(before: str, after: str) -> list[tuple[str, str, str]]:
-    """The top-level (and one level down) fields an audit entry changed, as text for the page."""
-    old, new = json.loads(before), json.loads(after)
-    found = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a == b:
-            continue
-        if isinstance(a, dict) and isinstance(b, dict):
-            for sub in sorted(set(a) | set(b)):
-                if a.get(sub) != b.get(sub):
-                    found.append((f"{key}.{sub}", json.dumps(a.get(sub), ensure_ascii=False),
-                                  json.dumps(b.get(sub), ensure_ascii=False)))
-        else:
-            found.append((key, json.dumps(a, ensure_ascii=False), json.dumps(b, ensure_ascii=False)))
-    return found

@@ -7,10 +7,9 @@ from jinja2 import TemplateError
 
 from functions.cases.kinds import kind_names
 from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
-from functions.clinics.platforms import PLATFORM_HOSTS, looks_like_reviews
+from functions.clinics.platforms import PLATFORM_HOSTS, TYPE_NAMES, looks_like_reviews
 from functions.dashboard.problems import said_all
 from functions.dashboard.settings_edit import (
-    TYPE_NAMES,
     custom_warning,
     gating_forbidden,
     general_settings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from functions.dashboard.settings_edit import differences
+from functions.dashboard.audit import readable
 from functions.services import utcnow
 from functions.visits.csv_files import import_csv
 from functions.web.admin.core import OWNER, Refused, bp, member, page, services
@@ -37,5 +37,5 @@ def import_upload(clinic_id: str) -> Response:
 @bp.get("/c/<clinic_id>/audit")
 def audit_page(clinic_id: str) -> Response:
     clinic, _ = member(clinic_id, OWNER)
-    entries = [(e, differences(e.before, e.after)) for e in services().store.list_audit(clinic_id, 100)]
+    entries = [(e, *readable(e.what, e.before, e.after)) for e in services().store.list_audit(clinic_id, 100)]
     return page("audit.html", clinic=clinic, role=OWNER, entries=entries, zone=clinic.zone)
