@@ -68,7 +68,7 @@ def test_the_rewards_export_is_written_safe_and_marked_paid_from_excel_s_copy(tm
     out = tmp_path / "november.csv"
     assert CliRunner().invoke(main, ["rewards", "export", "--month", "2026-11", "--out", str(out)]).exit_code == 0
     [header, row] = cells(out.read_text(encoding="utf-8"))
-    assert header == ["Клиника", "Номер выплаты", "Телефон", "Сумма", "Валюта", "Ответ получен", "Выгрузка", "Платёжка"]
+    assert header == ["Клиника", "Номер выплаты", "Телефон", "Сумма", "Валюта", "Дата", "Выгрузка", "Платёжка"]
     assert row[:6] == ["c1", "2026-11/=1+1", "+79161234501", "100,00", "RUB", "23.11.2026 12:00"]  # Moscow time
     # The accountant writes the payment order into «Платёжка», and Excel saves it again as Windows-1251 with ';'.
     saved = out.read_text(encoding="utf-8-sig").replace(f"{row[6]};", f"{row[6]};п/п 118", 1)

@@ -14,8 +14,8 @@ from functions.dashboard.formats import day, number
 from functions.dashboard.numbers import Row, average, index
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 18, 34
-MOST_LABELS = 8
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 40
+MOST_LABELS = 5
 MOST_VALUES = 16  # more points than this and the values go into each point's tooltip only
 
 

@@ -93,3 +93,8 @@ def phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def ago(seconds: float) -> str:
+    """How long ago: «только что», «25 мин назад», «3 ч назад»."""
+    return "только что" if seconds < 60 else f"{duration(seconds)} назад"

@@ -21,7 +21,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # The accountant's file speaks Russian (the column, then the key it is read back by); a «Платёжка» column the
 # accountant fills in is kept per row as the payment's reference when the file is marked paid.
 EXPORT_COLUMNS = (("Клиника", "clinic"), ("Номер выплаты", "reward_id"), ("Телефон", "phone"), ("Сумма", "amount"),
-                  ("Валюта", "currency"), ("Ответ получен", "answered_at"), ("Выгрузка", "batch"),
+                  ("Валюта", "currency"), ("Дата", "answered_at"), ("Выгрузка", "batch"),
                   ("Платёжка", "reference"))
 READ_AS = {header.casefold(): key for header, key in EXPORT_COLUMNS} | {key: key for _, key in EXPORT_COLUMNS}
 SETTLED_BY_HAND = ("pending", "sending")
@@ -59,7 +59,7 @@ def batch_rewards(services: Services, clinic_ids: Iterable[str], month: str, bat
 
 
 def export_csv(rewards: list[Reward], zone_of: Callable[[str], tzinfo | None] = lambda _: None) -> str:
-    """The accountant's file: one row per reward, the answer's time in its clinic's zone («23.11.2026 14:30»)."""
+    """The accountant's file: one row per reward, the row's date in its clinic's zone («23.11.2026 14:30»)."""
     def answered(r: Reward) -> str:
         return r.created_at.astimezone(zone_of(r.clinic_id) or UTC).strftime("%d.%m.%Y %H:%M")
 
