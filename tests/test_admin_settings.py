@@ -5,19 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from functions.clinics.clinic import save_clinic
-from tests.admin_helpers import csrf_of, sign_in
+from tests.admin_helpers import csrf_of
 from tests.conftest import NOW
-
-
-@pytest.fixture
-def owner(client, services, clinic_doc, outbox):
-    save_clinic(services.store, clinic_doc, NOW)
-    services.store.put_member("c1", "owner@clinic.ru", "owner", NOW)
-    sign_in(client, outbox, "owner@clinic.ru")
-    return services
 
 
 def form_of(client) -> dict:
