@@ -43,3 +43,4 @@ def sign_in_in_browser(page, base: str, outbox) -> None:
     """The test clinic's owner signs in, and the clinic's page is up."""
     browser_sign_in(page, base, outbox, "owner@clinic.ru")
     page.get_by_role("heading", name="Клиника Тест").wait_for()
+

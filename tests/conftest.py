@@ -99,6 +99,18 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def owner(client, services, clinic_doc, outbox):
+    """The test clinic, its owner signed in on ``client`` (as a person does: the emailed link); the services."""
+    from functions.clinics.clinic import save_clinic
+    from tests.admin_helpers import sign_in
+
+    save_clinic(services.store, clinic_doc, NOW)
+    services.store.put_member("c1", "owner@clinic.ru", "owner", NOW)
+    sign_in(client, outbox, "owner@clinic.ru")
+    return services
+
+
 def visit_row(n: int, **overrides: object) -> dict:
     """One incoming visit as the clinic's system sends it: 3 h before NOW, today in Moscow."""
     row = {"external_id": f"v{n}", "patient_name": f"Пациент {n}", "phone": f"+7916123450{n}",

@@ -66,9 +66,10 @@ def test_sign_in_add_and_reorder_a_platform_then_see_the_click(browser, live, ou
     assert followed.value.headers["location"] == "https://g.page/r/clinic-test/review"
 
     page.goto(f"{base}/admin/c/c1/?from=2026-11-01&to=2026-11-30")
-    clicks = page.locator("#platform-clicks tr", has_text="Google").locator("td.num")
+    clicks = page.locator("#platform-clicks tr", has_text="Google").locator("td.num").first
     assert clicks.inner_text() == "1"
     assert page.locator('[data-step="answered"] td.num').first.inner_text() == "1"
+    assert page.locator('[data-step="clicked"] td.num').first.inner_text() == "1"
     ARTIFACTS.mkdir(exist_ok=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(ARTIFACTS / "numbers-360.png"), full_page=True)

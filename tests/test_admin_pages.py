@@ -96,10 +96,11 @@ def test_settings_are_validated_saved_and_audited(client, world, outbox) -> None
     assert clinic.reward.monthly_budget_minor == 3_000_000
     bad = client.post("/admin/c/c1/settings", data={**form, "directors": "", "window": "03:00-23:00"})
     text = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "directors" in text and "sending.window" in text
+    assert bad.status_code == 400 and "Почта директоров — нужен хотя бы один адрес почты" in text
+    assert "Окно отправки — в пределах 08:00–22:00" in text
     assert world.clinic("c1").directors == ("a@clinic.ru", "b@clinic.ru")  # nothing stored
     audit = client.get("/admin/c/c1/audit").get_data(as_text=True)
-    assert "owner@clinic.ru" in audit and "threshold" in audit and "reward.amount_minor" in audit
+    assert "owner@clinic.ru" in audit and "<dt>Довольный — от оценки</dt>" in audit and "<dt>За ответ, ₽</dt>" in audit
     [entry] = world.store.list_audit("c1", 10)
     assert '"threshold": 4' in entry.before and '"threshold": 5' in entry.after
 
@@ -112,7 +113,10 @@ def test_platforms_are_added_checked_by_type_reordered_and_removed(client, world
         return client.post("/admin/c/c1/platforms", data={"csrf": csrf, **data})
 
     wrong = act(action="add", type="google", name="Google", url="https://evil.example.com/reviews")
-    assert wrong.status_code == 400 and "not an address of google" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "это не адрес площадки «Google»: ссылка должна вести на google.com" in \
+        wrong.get_data(as_text=True)
+    twice = act(action="add", type="yandex_maps", name="Яндекс", url="https://yandex.ru/maps/org/1124715036/reviews/")
+    assert twice.status_code == 400 and "эта площадка уже есть в списке (Яндекс Карты)" in twice.get_data(as_text=True)
     assert act(action="add", type="google", name="", url="https://g.page/r/clinic/review").status_code == 303
     custom = act(action="add", type="custom", name="Отзовик", url="https://otzovik.com/reviews/clinic")
     assert custom.headers["Location"].endswith("saved=custom#platforms")
@@ -145,14 +149,14 @@ def test_numbers_show_the_funnel_per_doctor_and_branch(client, world, outbox) ->
     def step(key: str) -> str:
         return re.search(rf'data-step="{key}"><td>[^<]+</td><td class="num">(\d+)</td>', page).group(1)
 
-    assert [step(k) for k in ("visits", "invited", "opened", "answered", "clicks", "complaints")] == [
+    assert [step(k) for k in ("visits", "invited", "opened", "answered", "clicked", "complaints")] == [
         "2", "2", "2", "2", "1", "1"]
     assert "Петрова А. А." in page and "Север" in page and "<svg" in page
-    assert "Средняя: <b>3.5</b>" in page
+    assert re.search(r'data-figure="average"><dt>Средняя оценка</dt><dd>3,5</dd>', page)
     doctors = client.get("/admin/c/c1/numbers.csv?table=doctors&from=2026-11-01&to=2026-11-30")
     assert doctors.headers["Content-Type"].startswith("text/csv")
     lines = doctors.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("doctor;visits;invited") and any(line.startswith("Петрова А. А.;1;1") for line in lines)
+    assert lines[0].startswith("Врач;Визиты;Приглашены") and any(line.startswith("Петрова А. А.;1;1") for line in lines)
     assert client.get("/admin/c/c1/?from=2026-12-01&to=2026-11-01").status_code == 400
     assert client.get("/admin/c/c1/?from=yesterday").status_code == 400
     assert client.get("/admin/c/c1/numbers.csv?table=invites").status_code == 400
@@ -285,8 +289,14 @@ def test_bad_settings_are_explained_and_change_nothing(client, world, outbox, fi
     before = world.store.get_clinic("c1")
     form = {"csrf": csrf_of(client, "/admin/c/c1/settings"), "window": "10:00-21:00", field: value}
     answer_ = client.post("/admin/c/c1/settings", data=form)
-    assert answer_.status_code == 400 and "Ничего не сохранено" in answer_.get_data(as_text=True)
+    page = answer_.get_data(as_text=True)
+    assert answer_.status_code == 400 and "Ничего не сохранено" in page
     assert world.store.get_clinic("c1") == before and world.store.list_audit("c1", 5) == []
+    # Every problem in Russian, naming the field as the form labels it: no document keys, no English.
+    problems = re.findall(r"<li>(.*?)</li>", page.split('role="alert"', 1)[1].split("</div>", 1)[0])
+    assert problems and all(re.search("[а-яё]", p, re.I) for p in problems), problems
+    jargon = r"[a-z_]+\.[a-z_]+:|\[\d+\]|\b(must|undefined|one of|not a)\b|значение не подходит"
+    assert not [p for p in problems if re.search(jargon, p)], problems
 
 
 def test_every_form_of_the_dashboard_needs_its_csrf_token(client, world, outbox, app) -> None:

@@ -22,6 +22,18 @@ def test_members_are_listed_both_ways(store: Store) -> None:
     assert store.memberships("dir@clinic.ru") == {} and store.memberships("nobody@x.ru") == {}
 
 
+def test_the_last_sign_in_is_kept_per_member(store: Store) -> None:
+    store.put_member("c1", "owner@clinic.ru", "owner", NOW)
+    store.put_member("c1", "dir@clinic.ru", "director", NOW)
+    store.put_member("c2", "dir@clinic.ru", "director", NOW)
+    store.record_sign_in("dir@clinic.ru", NOW)
+    store.record_sign_in("dir@clinic.ru", NOW + timedelta(hours=1))
+    store.put_member("c1", "dir@clinic.ru", "owner", NOW)  # a new role keeps it
+    assert store.member_sign_ins("c1") == {"dir@clinic.ru": NOW + timedelta(hours=1)}
+    assert store.member_sign_ins("c2") == {"dir@clinic.ru": NOW + timedelta(hours=1)}
+    assert store.members("c1")["dir@clinic.ru"] == "owner" and store.member_sign_ins("c3") == {}
+
+
 def test_ending_sessions_moves_the_members_version_on(store: Store) -> None:
     assert store.session_version("owner@clinic.ru") == 0
     assert store.end_sessions("owner@clinic.ru") == 1

@@ -69,19 +69,20 @@ def settings_form(client) -> dict:
 @pytest.mark.parametrize("template", list(HOSTILE))
 def test_the_dashboard_answers_a_hostile_text_with_a_400_and_words(owner, services, template) -> None:
     preview = owner.get("/admin/c/c1/sms-preview", query_string={"template": template})
-    assert preview.status_code == 400 and preview.get_json()["problems"][0].startswith("sending.template:")
+    said = preview.get_json()["problems"][0]
+    assert preview.status_code == 400 and said.startswith("Текст SMS — ") and "значение не подходит" not in said
     saved = owner.post("/admin/c/c1/settings", data={**settings_form(owner), "template": template})
-    assert saved.status_code == 400 and "sending.template" in saved.get_data(as_text=True)
+    assert saved.status_code == 400 and "Текст SMS — " in saved.get_data(as_text=True)
     assert services.clinic("c1").sending.template == ""
 
 
 def test_more_than_four_segments_is_refused_with_the_count(owner, services) -> None:
     long_text = "{{ clinic }}: " + "Спасибо, что выбрали нашу клинику! " * 12 + "{{ link }}"
     preview = owner.get("/admin/c/c1/sms-preview", query_string={"template": long_text}).get_json()
-    assert preview["segments"] == 8 and "would take 8 UCS-2 segments" in preview["problems"][0]
+    assert preview["segments"] == 8 and "SMS займёт 8 частей" in preview["problems"][0]
     saved = owner.post("/admin/c/c1/settings", data={**settings_form(owner), "template": long_text})
     page = saved.get_data(as_text=True)
-    assert saved.status_code == 400 and "would take 8 UCS-2 segments" in page and "more than the 4 allowed" in page
+    assert saved.status_code == 400 and "SMS займёт 8 частей (470 знаков), а можно не больше 4" in page
     assert services.clinic("c1").sending.template == ""
     four = "{{ clinic }}: " + "Спасибо, что выбрали нас! " * 6 + "{{ link }}"
     assert owner.post("/admin/c/c1/settings", data={**settings_form(owner), "template": four}).status_code == 303

@@ -68,9 +68,12 @@ def test_the_rewards_export_is_written_safe_and_marked_paid_from_excel_s_copy(tm
     out = tmp_path / "november.csv"
     assert CliRunner().invoke(main, ["rewards", "export", "--month", "2026-11", "--out", str(out)]).exit_code == 0
     [header, row] = cells(out.read_text(encoding="utf-8"))
-    assert header[:4] == ["clinic", "reward_id", "phone", "amount"]
-    assert row[:4] == ["c1", "2026-11/=1+1", "+79161234501", "100.00"]
-    # The accountant opens it, adds nothing, and Excel saves it again as Windows-1251 with ';'.
-    (tmp_path / "saved.csv").write_bytes(out.read_text(encoding="utf-8-sig").encode("cp1251"))
+    assert header == ["Клиника", "Номер выплаты", "Телефон", "Сумма", "Валюта", "Дата", "Выгрузка", "Платёжка"]
+    assert row[:6] == ["c1", "2026-11/=1+1", "+79161234501", "100,00", "RUB", "23.11.2026 12:00"]  # Moscow time
+    # The accountant writes the payment order into «Платёжка», and Excel saves it again as Windows-1251 with ';'.
+    saved = out.read_text(encoding="utf-8-sig").replace(f"{row[6]};", f"{row[6]};п/п 118", 1)
+    (tmp_path / "saved.csv").write_bytes(saved.encode("cp1251"))
     marked = CliRunner().invoke(main, ["rewards", "mark-paid", "--file", str(tmp_path / "saved.csv"), "--by", "Анна"])
     assert json.loads(marked.stdout) == {"paid": ["c1 2026-11/=1+1"]}
+    paid = services.store.get_reward("c1", "2026-11/=1+1")
+    assert (paid.status, paid.settled_by, paid.reference) == ("paid", "Анна", "п/п 118")

@@ -52,10 +52,10 @@ def test_an_sms_text_past_four_segments_is_refused_as_typed_and_on_save(browser,
     long_text = "{{ clinic }}: " + "Спасибо, что выбрали нашу клинику! " * 12 + "{{ link }}"
     page.locator("#template").fill(long_text)
     # 7 parts with this server's short link (http://127.0.0.1/<token>/): counted with the real one
-    page.locator("#segments", has_text="would take 7 UCS-2 segments").wait_for()
+    page.locator("#segments", has_text="SMS займёт 7 частей").wait_for()
     assert page.locator("#segments").inner_text().startswith("UCS-2, частей: 7.")
     page.get_by_role("button", name="Сохранить настройки").click()
-    page.get_by_text("would take 7 UCS-2 segments").wait_for()
+    page.get_by_text("Текст SMS — SMS займёт 7 частей").wait_for()
     assert services.clinic("c1").sending.template == ""
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.locator("#template").scroll_into_view_if_needed()

@@ -193,3 +193,17 @@ def test_a_promise_past_its_time_is_given_back_once(store: Store) -> None:
     assert (standing.committed_minor, standing.phone_reward_id) == (10000, "")  # v2's 100 remain committed
     # The phone is free again: its next visit can be promised a reward.
     assert store.put_invite_promising(invite_for("v3", "tok3"), promise("v3"), 30000, MONTH_AGO) == "granted"
+
+
+def test_the_months_money_is_summed_by_status_with_declines_by_reason(store: Store) -> None:
+    phones = [f"+7916123456{n}" for n in range(5)]
+    since = NOW - timedelta(days=30)
+    for n in range(4):
+        store.grant_reward(reward(f"v{n}", phone=phones[n]), 25000, since)  # the third and fourth: over budget
+    store.grant_reward(reward("v4", phone=phones[0]), 0, since)  # the phone's limit
+    store.claim_reward("c1", "2026-11/v0", NOW, LATER)
+    store.settle_reward("c1", "2026-11/v0", "paid", NOW)
+    store.grant_reward(reward("v9", month="2026-12"), 0, None)
+    assert store.reward_totals("c1", "2026-11") == {
+        "paid": (1, 10000), "pending": (1, 10000), "declined:budget": (2, 20000), "declined:phone_limit": (1, 10000)}
+    assert store.reward_totals("c1", "2027-01") == {} and store.reward_totals("c2", "2026-11") == {}

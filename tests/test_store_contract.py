@@ -64,6 +64,15 @@ def test_visits_on_returns_only_that_clinic_and_day(store: Store) -> None:
     assert store.visits_on("c1", "2026-11-25") == []
 
 
+def test_many_visits_are_read_at_once_by_id(store: Store) -> None:
+    store.save_visits([make_visit(f"v{n}", patient_name=f"Пациент {n}") for n in range(120)])
+    store.save_visit(make_visit("v0", clinic_id="c2", patient_name="Чужой"))
+    found = store.get_visits("c1", [f"v{n}" for n in range(0, 120, 3)] + ["v0", "gone"])
+    assert sorted(found) == sorted(f"v{n}" for n in range(0, 120, 3))
+    assert found["v0"].patient_name == "Пациент 0" and found["v3"] == store.get_visit("c1", "v3")
+    assert store.get_visits("c1", []) == {}
+
+
 def test_claim_invite_is_exclusive_until_it_expires(store: Store) -> None:
     store.save_visit(make_visit())
     assert store.claim_invite("c1", "v1", "tok1", NOW, LATER) == "tok1"

@@ -189,6 +189,8 @@ def give_feedback(services: Services, opened: Opened, raw: object, now: datetime
 def opt_out(services: Services, opened: Opened, now: datetime) -> None:
     refuse_unless_allowed(opened, OPT_OUT)
     services.store.record_optout(opened.invite.token, opened.clinic.id, opened.visit.phone, now)
+    if opened.invite.opted_out_at is None:  # a repeated opt-out (a retry, a second tap) counts nothing
+        count(services.store, opened.visit, optouts=1)
 
 
 def follow_platform(services: Services, opened: Opened, platform_id: str, now: datetime) -> Platform | None:
@@ -202,7 +204,9 @@ def follow_platform(services: Services, opened: Opened, platform_id: str, now: d
     # Counted once per invite and platform: the clicks steer the "needs most" choice, so repeats must not.
     if services.store.record_click(opened.invite.token, platform.id, now):
         services.store.count_platform_click(opened.clinic.id, platform.id)
-        count(services.store, opened.visit, clicks=1, **{f"click:{platform.id}": 1})
+        # ``clicked`` once per invite (the funnel's step, a share of the answers); per platform for each one.
+        first = {"clicked": 1} if not any(opened.invite.clicks.values()) else {}
+        count(services.store, opened.visit, clicks=1, **first, **{f"click:{platform.id}": 1})
     return platform
 
 

@@ -10,6 +10,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from functions.cases.alerts import templated_email
+from functions.dashboard.formats import number
 from functions.dashboard.numbers import load_numbers
 from functions.services import Services
 from functions.transports import TransportError
@@ -42,7 +43,7 @@ def send_digests(services: Services, now: datetime) -> dict[str, int]:
                             key=lambda c: c.created_at)
         base = services.settings.hooks_base
         context = {"clinic": clinic.name, "first": start.strftime("%d.%m"), "last": end.strftime("%d.%m.%Y"),
-                   "steps": numbers.steps(), "average": numbers.total.average, "cases": open_cases[:20],
+                   "steps": numbers.steps(), "average": number(numbers.total.average), "cases": open_cases[:20],
                    "more": max(len(open_cases) - 20, 0), "open": len(open_cases),
                    "link": f"{base}/admin/c/{clinic_id}/", "cases_link": f"{base}/admin/c/{clinic_id}/cases",
                    "case_base": f"{base}/admin/c/{clinic_id}/cases/"}

@@ -1,5 +1,5 @@
 """The director's moves on a case: contacted, then resolved (the patient came back or not), each once and
-each on the case's timeline."""
+each on the case's timeline; a case closed too soon is opened again (back to "contacted": someone has it)."""
 
 from __future__ import annotations
 
@@ -24,4 +24,13 @@ def resolve(services: Services, case: Case, who: str, returned: bool, now: datet
                                     outcome):
         return False
     record(services.store, case, "resolved", now, who=who, outcome=outcome, **({"by": by} if by else {}))
+    return True
+
+
+def reopen(services: Services, case: Case, who: str, now: datetime) -> bool:
+    """Undo a close: the case is worked again (status "contacted", by whoever reopened it); False when it is
+    not closed (or was opened again meanwhile)."""
+    if not services.store.move_case(case.clinic_id, case.case_id, ("resolved",), "contacted", who, now):
+        return False
+    record(services.store, case, "reopened", now, who=who)
     return True

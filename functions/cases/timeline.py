@@ -20,6 +20,7 @@ Telegram action) without any change here; the store keeps whatever kind it is gi
 | reply_whatsapp   | director email | the reply as sent       | segments, encoding, state             |
 | contacted        | director email |                         | by: sms, whatsapp or telegram         |
 | resolved         | director email |                         | outcome; by: telegram                 |
+| reopened         | director email |                         |                                       |
 | kind_changed     | director email |                         | from, to                              |
 | whatsapp_in      | patient        | their WhatsApp message  | sent_at (the patient's own time)      |
 | telegram_sent    | system         |                         | to (how many chats), reason           |

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from functions.cli.group import echo_json, main
-from functions.exports.spreadsheet import read_back
 from functions.rewards.ledger import (
     MONTH,
     amount_text,
@@ -16,6 +15,7 @@ from functions.rewards.ledger import (
     export_csv,
     hand_over,
     month_report,
+    read_export,
     retry_payment,
     settle_by_hand,
 )
@@ -68,7 +68,7 @@ def export(services: Services, month: str, clinic_id: str | None, batch: str | N
         found = batch_rewards(services, ids, month, batch)
     else:
         batch, found = hand_over(services, ids, month, utcnow())
-    text = export_csv(found)
+    text = export_csv(found, lambda cid: (c.zone if (c := services.clinic(cid)) else None))
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -95,7 +95,7 @@ def _pairs(clinic_id: str | None, reward_ids: tuple[str, ...], file: Path | None
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1251")  # the file saved again by Russian Excel
-        rows = read_back(text)
+        rows = read_export(text)
         if rows and not {"clinic", "reward_id"} <= set(rows[0]):
             raise click.ClickException("the file needs the export's clinic and reward_id columns")
         return [(r["clinic"], r["reward_id"], r.get("reference") or reference) for r in rows]

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from functions.clinics.ids import SLUG
 
 PLATFORM_TYPES = ("yandex_maps", "2gis", "prodoctorov", "google", "custom")
+# Each type as the dashboard names it (the button's name by default, the type picker, the problems).
+TYPE_NAMES = {"yandex_maps": "Яндекс Карты", "2gis": "2ГИС", "prodoctorov": "ПроДокторов", "google": "Google",
+              "custom": "Другая площадка"}
 # A known platform's page must be on that platform's own hosts (or a subdomain); ``custom`` may be anywhere.
 PLATFORM_HOSTS = {
     "yandex_maps": ("yandex.ru", "yandex.com", "yandex.by", "yandex.kz", "yandex.uz", "ya.ru"),
@@ -20,6 +23,23 @@ PLATFORM_HOSTS = {
     "prodoctorov": ("prodoctorov.ru",),
     "google": ("google.com", "google.ru", "g.page", "goo.gl"),
 }
+
+# What a known platform's review page looks like (the settings page says when a link does not: a clinic's home
+# page on the platform makes the patient hunt for the review form, and many give up).
+REVIEW_SHAPES = {
+    "yandex_maps": r"/maps/org/(?:[^/]+/)?\d+/reviews",
+    "2gis": r"/firm/\d+/tab/reviews",
+    "prodoctorov": r"/lpu/[^/]+/otzivi",
+    "google": r"writereview\?placeid=|^https://g\.page/",
+}
+
+
+def looks_like_reviews(ptype: str, url: str) -> bool | None:
+    """Whether a known platform's link looks like its review page; None for a type we know no shape of."""
+    import re
+
+    shape = REVIEW_SHAPES.get(ptype)
+    return None if shape is None else re.search(shape, url) is not None
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,9 @@ def parse_platforms(value: object, problems: list[str]) -> tuple[Platform, ...]:
         href, problem = read_url(url, ptype)
         if problem:
             problems.append(f"{where}.url: {problem}")
+        twin = next((p for p in result if href and p.url == href), None)
+        if twin is not None:  # two buttons to one page: the patient sees the same platform twice
+            problems.append(f"{where}.url: appears twice: {twin.name}")
         result.append(Platform(pid, ptype, name, href or url, weight, share))
     return tuple(result)
 

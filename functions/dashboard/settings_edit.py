@@ -13,13 +13,11 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
-from functions.clinics.platforms import PLATFORM_TYPES
+from functions.clinics.platforms import PLATFORM_TYPES, TYPE_NAMES
+from functions.dashboard.audit import record
 from functions.invites.text import invite_problems
 from functions.services import Services
-from functions.store.records import AuditEntry
 
-TYPE_NAMES = {"yandex_maps": "Яндекс Карты", "2gis": "2ГИС", "prodoctorov": "ПроДокторов", "google": "Google",
-              "custom": "Другая площадка"}
 MONEY = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$")
 
 
@@ -52,12 +50,17 @@ def _branches(text: str) -> dict:
 def general_settings(doc: dict, form: Mapping[str, str]) -> dict:
     """The clinic document with the settings form's fields applied (platforms are changed apart)."""
     new = json.loads(json.dumps(doc))
-    for key in ("name", "timezone", "locale", "policy", "primary", "director_name"):
+    for key in ("name", "timezone", "locale", "policy", "primary", "director_name", "phone", "sender_id"):
         if key in form:
             new[key] = form[key].strip()
-    for key in ("threshold", "case_reminder_hours"):
+    for key in ("threshold", "case_reminder_hours", "alert_wait_minutes"):
         if key in form:
             new[key] = _whole(form[key])
+    if "name" in form:  # the checkbox arrives only when ticked: read it with the rest of the form
+        new["consent_default"] = form.get("consent_default") == "on"
+    offers = {key[len("offer-"):]: " ".join(value.split()) for key, value in form.items() if key.startswith("offer-")}
+    if offers:
+        new["offers"] = {kind: text for kind, text in offers.items() if text}
     if "directors" in form:
         new["directors"] = _lines(form["directors"])
     if "branches" in form:
@@ -67,8 +70,9 @@ def general_settings(doc: dict, form: Mapping[str, str]) -> dict:
         reward["amount_minor"] = _money(form["reward_amount"])
     if "monthly_budget" in form:
         reward["monthly_budget_minor"] = _money(form["monthly_budget"] or "0")
-    if "per_phone_days" in form:
-        reward["per_phone_days"] = _whole(form["per_phone_days"])
+    for key in ("per_phone_days", "pay_days"):
+        if key in form:
+            reward[key] = _whole(form[key])
     if "earned_by" in form:
         reward["earned_by"] = form["earned_by"]
     sending = new.setdefault("sending", {})
@@ -126,6 +130,17 @@ def custom_warning(doc: dict) -> bool:
     return any(p.get("type") == "custom" for p in doc.get("platforms", []))
 
 
+# Platforms whose rules forbid asking only satisfied customers for reviews ("review gating").
+NO_GATING = ("google",)
+
+
+def gating_forbidden(doc: dict) -> list[str]:
+    """The names of the platforms a ``gated`` policy breaks the rules of (none under ``open``)."""
+    if doc.get("policy", "gated") != "gated":
+        return []
+    return [p.get("name", "") for p in doc.get("platforms", []) if p.get("type") in NO_GATING]
+
+
 def save_change(services: Services, clinic: Clinic, new_doc: dict, who: str, what: str, now: datetime) -> Clinic:
     """Validate and store the new document, and audit it; ``ClinicError`` (nothing stored) when invalid."""
     new_doc = {**new_doc, "id": clinic.id}  # the id is not the form's to change
@@ -139,26 +154,5 @@ def save_change(services: Services, clinic: Clinic, new_doc: dict, who: str, wha
     if before == after:
         return changed
     services.store.put_clinic(clinic.id, after, now)
-    services.store.add_audit(AuditEntry(
-        clinic_id=clinic.id, entry_id=f"{now.isoformat()}-{secrets.token_hex(3)}", at=now, who=who, what=what,
-        before=json.dumps(before, ensure_ascii=False, sort_keys=True),
-        after=json.dumps(after, ensure_ascii=False, sort_keys=True)))
+    record(services, clinic.id, who, what, before, after, now)
     return changed
-
-
-def differences(before: str, after: str) -> list[tuple[str, str, str]]:
-    """The top-level (and one level down) fields an audit entry changed, as text for the page."""
-    old, new = json.loads(before), json.loads(after)
-    found = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a == b:
-            continue
-        if isinstance(a, dict) and isinstance(b, dict):
-            for sub in sorted(set(a) | set(b)):
-                if a.get(sub) != b.get(sub):
-                    found.append((f"{key}.{sub}", json.dumps(a.get(sub), ensure_ascii=False),
-                                  json.dumps(b.get(sub), ensure_ascii=False)))
-        else:
-            found.append((key, json.dumps(a, ensure_ascii=False), json.dumps(b, ensure_ascii=False)))
-    return found

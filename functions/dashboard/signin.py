@@ -87,6 +87,7 @@ def use_link(services: Services, token: str, now: datetime) -> str | None:
     found = _payload(services, token)
     if found is None or not services.store.mark_once("signin", found[1], now, now + timedelta(minutes=LINK_MINUTES)):
         return None
+    services.store.record_sign_in(found[0], now)  # the owner's members page shows who still uses their access
     return found[0]
 
 

@@ -7,23 +7,36 @@ second export lists only rewards granted since and nothing is paid twice from tw
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from functions.clinics.clinic import Clinic
-from functions.exports.spreadsheet import csv_text
+from functions.exports.spreadsheet import csv_text, read_back
 from functions.rewards.grants import count_paid
 from functions.services import Services
 from functions.store import Reward
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-EXPORT_COLUMNS = ("clinic", "reward_id", "phone", "amount", "currency", "answered_at", "batch")
+# The accountant's file speaks Russian (the column, then the key it is read back by); a «Платёжка» column the
+# accountant fills in is kept per row as the payment's reference when the file is marked paid.
+EXPORT_COLUMNS = (("Клиника", "clinic"), ("Номер выплаты", "reward_id"), ("Телефон", "phone"), ("Сумма", "amount"),
+                  ("Валюта", "currency"), ("Дата", "answered_at"), ("Выгрузка", "batch"),
+                  ("Платёжка", "reference"))
+READ_AS = {header.casefold(): key for header, key in EXPORT_COLUMNS} | {key: key for _, key in EXPORT_COLUMNS}
 SETTLED_BY_HAND = ("pending", "sending")
+# What a month's money is made of: promised with the SMS and unanswered yet, owed (answered, not paid yet), paid.
+OWED = ("pending", "sending", "failed")
+COMMITTED = ("promised", *OWED, "paid")
 
 
 def amount_text(minor: int) -> str:
     return f"{'-' if minor < 0 else ''}{abs(minor) // 100}.{abs(minor) % 100:02d}"
+
+
+def amount_cell(minor: int) -> str:
+    """Roubles with a decimal comma, as Russian Excel reads a number: «150,00»."""
+    return amount_text(minor).replace(".", ",")
 
 
 def hand_over(services: Services, clinic_ids: Iterable[str], month: str, now: datetime) -> tuple[str, list[Reward]]:
@@ -45,9 +58,19 @@ def batch_rewards(services: Services, clinic_ids: Iterable[str], month: str, bat
     return [r for c in clinic_ids for r in services.store.rewards_in_month(c, month) if r.batch == batch]
 
 
-def export_csv(rewards: list[Reward]) -> str:
-    return csv_text(EXPORT_COLUMNS, ((r.clinic_id, r.reward_id, r.phone, amount_text(r.amount_minor), r.currency,
-                                      r.created_at.isoformat(timespec="seconds"), r.batch) for r in rewards))
+def export_csv(rewards: list[Reward], zone_of: Callable[[str], tzinfo | None] = lambda _: None) -> str:
+    """The accountant's file: one row per reward, the row's date in its clinic's zone («23.11.2026 14:30»)."""
+    def answered(r: Reward) -> str:
+        return r.created_at.astimezone(zone_of(r.clinic_id) or UTC).strftime("%d.%m.%Y %H:%M")
+
+    return csv_text([header for header, _ in EXPORT_COLUMNS],
+                    ((r.clinic_id, r.reward_id, r.phone, amount_cell(r.amount_minor), r.currency, answered(r),
+                      r.batch, "") for r in rewards))
+
+
+def read_export(text: str) -> list[dict[str, str]]:
+    """The rows of an export (as written, or as Excel saved it again), keyed ``clinic``, ``reward_id``, …"""
+    return [{READ_AS.get(k.strip().casefold(), k): v.strip() for k, v in row.items()} for row in read_back(text)]
 
 
 def settle_by_hand(services: Services, clinic_id: str, reward_id: str, status: str, now: datetime, *,
@@ -89,11 +112,23 @@ class MonthReport:
         return {"count": sum(self.counts.get(s, 0) for s in statuses),
                 "amount": amount_text(sum(self.amounts_minor.get(s, 0) for s in statuses))}
 
+    def amount(self, *statuses: str) -> int:
+        return sum(self.amounts_minor.get(s, 0) for s in statuses)
+
+    def count(self, *statuses: str) -> int:
+        return sum(self.counts.get(s, 0) for s in statuses)
+
+    @property
+    def committed_minor(self) -> int:
+        """What the month's budget has given: promises made with the SMS are kept even if the budget shrinks."""
+        return self.amount(*COMMITTED)
+
+    @property
+    def left_minor(self) -> int | None:
+        return max(self.budget_minor - self.committed_minor, 0) if self.budget_minor else None
+
     def as_dict(self) -> dict:
-        # The budget counts promises made with the SMS too: they are kept even if the budget shrinks.
-        committed = sum(v for k, v in self.amounts_minor.items()
-                        if k in ("promised", "pending", "sending", "paid", "failed"))
-        left = max(self.budget_minor - committed, 0) if self.budget_minor else None
+        left = self.left_minor
         return {"clinic": self.clinic, "month": self.month, "currency": self.currency,
                 "promised": self._part("promised"), "expired": self._part("expired"),
                 "paid": self._part("paid"), "to_pay": self._part("pending", "sending"),
@@ -107,9 +142,10 @@ class MonthReport:
 def month_report(services: Services, clinic: Clinic, month: str) -> MonthReport:
     report = MonthReport(clinic=clinic.id, month=month, currency=clinic.currency,
                          budget_minor=clinic.reward.monthly_budget_minor)
-    for reward in services.store.rewards_in_month(clinic.id, month):
-        report.counts[reward.status] = report.counts.get(reward.status, 0) + 1
-        report.amounts_minor[reward.status] = report.amounts_minor.get(reward.status, 0) + reward.amount_minor
-        if reward.status == "declined":
-            report.declined[reward.last_error] = report.declined.get(reward.last_error, 0) + 1
+    for key, (rows, amount) in services.store.reward_totals(clinic.id, month).items():
+        status, _, reason = key.partition(":")
+        report.counts[status] = report.counts.get(status, 0) + rows
+        report.amounts_minor[status] = report.amounts_minor.get(status, 0) + amount
+        if status == "declined":
+            report.declined[reason] = report.declined.get(reason, 0) + rows
     return report

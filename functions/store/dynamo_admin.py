@@ -3,7 +3,7 @@
 | item      | pk               | sk                       | notes                                  |
 |-----------|------------------|--------------------------|----------------------------------------|
 | member    | USER#<email>     | CLINIC#<id>              | role; a twin under the clinic lists it |
-| member    | CLINIC#<id>      | MEMBER#<email>           |                                        |
+| member    | CLINIC#<id>      | MEMBER#<email>           | signed_in_at: the member's last sign-in |
 | sessions  | USER#<email>     | SESSIONS                 | the version a session must carry       |
 | once      | ONCE#<scope>     | <key>                    | a used sign-in link, a sent digest; ttl |
 | hits      | HITS#<key>       | <period>                 | rate limits; ttl                       |
@@ -30,8 +30,14 @@ class DynamoAdmin(DynamoUnit):
         self.client.transact_write_items(TransactItems=[
             {"Put": {"TableName": self.table, "Item": self._attrs({"pk": f"USER#{email}", "sk": clinic_key(clinic_id),
                                                                    **values})}},
-            {"Put": {"TableName": self.table, "Item": self._attrs({"pk": clinic_key(clinic_id), "sk": f"MEMBER#{email}",
-                                                                   **values})}}])
+            # An update, not a put: a role changed keeps the member's last sign-in on this twin.
+            {"Update": {"TableName": self.table,
+                        "Key": self._attrs({"pk": clinic_key(clinic_id), "sk": f"MEMBER#{email}"}),
+                        "UpdateExpression": "SET email = :email, clinic_id = :clinic, #role = :role, "
+                                            "added_at = if_not_exists(added_at, :added)",
+                        "ExpressionAttributeNames": {"#role": "role"},
+                        "ExpressionAttributeValues": self._attrs({":email": email, ":clinic": clinic_id, ":role": role,
+                                                                  ":added": iso(now)})}}])
 
     def remove_member(self, clinic_id: str, email: str) -> bool:
         # Both twins at once, and only if they are there (no read of the clinic's members first).
@@ -53,6 +59,17 @@ class DynamoAdmin(DynamoUnit):
 
     def members(self, clinic_id: str) -> dict[str, str]:
         return self._roles(self._query_prefix(clinic_key(clinic_id), "MEMBER#"), "email")
+
+    def record_sign_in(self, email: str, now: datetime) -> None:
+        # On each clinic's twin, so the members page reads it with the members (one query, no lookups per member).
+        for clinic_id in self.memberships(email):
+            self._update(clinic_key(clinic_id), f"MEMBER#{email}", "SET signed_in_at = :now", "attribute_exists(pk)",
+                         {":now": iso(now)})
+
+    def member_sign_ins(self, clinic_id: str) -> dict[str, datetime]:
+        items = self._query_prefix(clinic_key(clinic_id), "MEMBER#")
+        return {self._de.deserialize(i["email"]): datetime.fromisoformat(self._de.deserialize(i["signed_in_at"]))
+                for i in items if "signed_in_at" in i}
 
     def session_version(self, email: str) -> int:
         item = self._get(f"USER#{email}", "SESSIONS")

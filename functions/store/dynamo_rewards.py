@@ -153,6 +153,21 @@ class DynamoRewards(DynamoTable):
     def rewards_in_month(self, clinic_id: str, month: str) -> list[Reward]:
         return [self._record(Reward, i) for i in self._query_prefix(clinic_key(clinic_id), _sk(f"{month}/"))]
 
+    def reward_totals(self, clinic_id: str, month: str) -> dict[str, tuple[int, int]]:
+        # A key query of the month's rows with three attributes each; summed here (DynamoDB has no GROUP BY).
+        items = self._query(KeyConditionExpression="pk = :pk AND begins_with(sk, :month)",
+                            ProjectionExpression="#s, amount_minor, last_error", ExpressionAttributeNames=STATUS,
+                            ExpressionAttributeValues=self._attrs({":pk": clinic_key(clinic_id),
+                                                                   ":month": _sk(f"{month}/")}))
+        found: dict[str, tuple[int, int]] = {}
+        for item in items:
+            status = self._de.deserialize(item["status"])
+            if status == "declined":
+                status += ":" + (self._de.deserialize(item["last_error"]) if "last_error" in item else "")
+            count, amount = found.get(status, (0, 0))
+            found[status] = (count + 1, amount + int(self._de.deserialize(item["amount_minor"])))
+        return found
+
     def due_rewards(self, clinic_id: str, now: datetime, limit: int) -> list[Reward]:
         # The index is read eventually consistent; the claim on the row itself is what decides.
         items = self._query(IndexName=DAY_INDEX, KeyConditionExpression="gsi1pk = :due",

@@ -195,6 +195,10 @@ class DynamoStore(DynamoSending, DynamoRewards, DynamoCases, DynamoAdmin, Dynamo
         item = self._get(clinic_key(clinic_id), f"VISIT#{visit_id}")
         return None if item is None else self._with_state(clinic_id, [item], consistent=True)[0]
 
+    def get_visits(self, clinic_id: str, visit_ids: list[str]) -> dict[str, Visit]:
+        items = self._batch_get(clinic_key(clinic_id), [f"VISIT#{v}" for v in visit_ids]) if visit_ids else []
+        return {v.visit_id: v for v in self._with_state(clinic_id, items)}
+
     def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]:
         items = self._query(IndexName=DAY_INDEX, KeyConditionExpression="gsi1pk = :day",
                             ExpressionAttributeValues=self._attrs({":day": f"DAY#{clinic_id}#{local_date}"}))

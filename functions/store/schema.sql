@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS members (
     PRIMARY KEY (email, clinic_id));
 CREATE INDEX IF NOT EXISTS members_by_clinic ON members (clinic_id);
 CREATE TABLE IF NOT EXISTS session_versions (email TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sign_ins (email TEXT PRIMARY KEY, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS once_marks (
     scope TEXT NOT NULL, key TEXT NOT NULL, until TEXT NOT NULL, PRIMARY KEY (scope, key));
 CREATE TABLE IF NOT EXISTS hits (

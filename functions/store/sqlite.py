@@ -133,6 +133,16 @@ class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdm
         row = self._one("SELECT * FROM visits WHERE clinic_id = ? AND visit_id = ?", clinic_id, visit_id)
         return None if row is None else to_record(Visit, row)
 
+    def get_visits(self, clinic_id: str, visit_ids: list[str]) -> dict[str, Visit]:
+        found: dict[str, Visit] = {}
+        unique = sorted(set(visit_ids))
+        for start in range(0, len(unique), 500):  # SQLite's limit on bound values, with room to spare
+            part = unique[start:start + 500]
+            rows = self._db.execute(f"SELECT * FROM visits WHERE clinic_id = ? AND visit_id IN "  # noqa: S608
+                                    f"({', '.join('?' for _ in part)})", (clinic_id, *part))
+            found.update((v.visit_id, v) for v in (to_record(Visit, r) for r in rows))
+        return found
+
     def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]:
         rows = self._db.execute(
             "SELECT * FROM visits WHERE clinic_id = ? AND local_date = ? ORDER BY visit_id",

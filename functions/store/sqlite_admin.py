@@ -29,6 +29,15 @@ class SqliteAdmin:
         rows = self._db.execute("SELECT email, role FROM members WHERE clinic_id = ? ORDER BY email", (clinic_id,))
         return {r[0]: r[1] for r in rows}
 
+    def record_sign_in(self, email: str, now: datetime) -> None:
+        self._db.execute("INSERT INTO sign_ins VALUES (?, ?) ON CONFLICT DO UPDATE SET at = excluded.at",
+                         (email, iso(now)))
+
+    def member_sign_ins(self, clinic_id: str) -> dict[str, datetime]:
+        rows = self._db.execute("SELECT m.email, s.at FROM members m JOIN sign_ins s ON s.email = m.email "
+                                "WHERE m.clinic_id = ?", (clinic_id,))
+        return {email: datetime.fromisoformat(at) for email, at in rows}
+
     def session_version(self, email: str) -> int:
         row = self._one("SELECT version FROM session_versions WHERE email = ?", email)
         return row[0] if row else 0

@@ -123,6 +123,13 @@ class SqliteRewards:
                                 "ORDER BY reward_id", (clinic_id, f"{month}/", f"{month}0"))
         return [to_record(Reward, r) for r in rows]
 
+    def reward_totals(self, clinic_id: str, month: str) -> dict[str, tuple[int, int]]:
+        rows = self._db.execute(
+            "SELECT status || CASE WHEN status = 'declined' THEN ':' || last_error ELSE '' END, COUNT(*), "
+            "SUM(amount_minor) FROM rewards WHERE clinic_id = ? AND reward_id >= ? AND reward_id < ? GROUP BY 1",
+            (clinic_id, f"{month}/", f"{month}0"))
+        return {key: (count, amount) for key, count, amount in rows}
+
     def due_rewards(self, clinic_id: str, now: datetime, limit: int) -> list[Reward]:
         rows = self._db.execute(
             f"SELECT * FROM rewards WHERE clinic_id = ? AND provider != 'manual' AND {CLAIMABLE} "  # noqa: S608

@@ -123,11 +123,13 @@ def read_rows(source: bytes | Readable, locale: str = "ru", mapping: dict[str, s
 
 
 def import_csv(store: VisitStore, clinic: Clinic, source: bytes | Readable, token_days: int,
-               mapping: dict[str, str] | None = None, *, now: datetime | None = None) -> Report:
-    """Import a whole file as it streams in; never raises on its content.
+               mapping: dict[str, str] | None = None, *, now: datetime | None = None,
+               locale: str | None = None) -> Report:
+    """Import a whole file as it streams in; never raises on its content (the report in ``locale``, else the
+    clinic's).
 
     imported + updated + rejected always equals the file's data rows: a file-level problem (no phone
     column) rejects each row with the reason, a broken line is that line's row.
     """
-    headers, rows = read_rows(source, clinic.locale, mapping)
-    return import_rows(store, clinic, rows, token_days, headers, now=now)
+    headers, rows = read_rows(source, locale or clinic.locale, mapping)
+    return import_rows(store, clinic, rows, token_days, headers, now=now, locale=locale)

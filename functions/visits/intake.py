@@ -134,13 +134,13 @@ class Rejected(Exception):
 
 def import_rows(store: VisitStore, clinic: Clinic, rows: Iterable[tuple[int, dict[str, object] | Rejected]],
                 token_days: int, headers: dict[str, str] | None = None, *, now: datetime | None = None,
-                same_code: str = "same_visit") -> Report:
+                same_code: str = "same_visit", locale: str | None = None) -> Report:
     """Store every valid row (created or updated in place); report every other one.
 
     ``headers`` names the file's own column for each field, so the report speaks the clinic's words.
     """
     now = now or datetime.now(UTC)
-    report = Report(locale=clinic.locale, headers=dict(headers or {}))
+    report = Report(locale=locale or clinic.locale, headers=dict(headers or {}))
     # visit id -> the line that brought it, to name the first when a second arrives
     seen: dict[str, int] = {}
     visits: list[Visit] = []

@@ -11,6 +11,9 @@ from functions.store.records import ApiKey, Contact, Visit
 
 class VisitReads(Protocol):
     def get_visit(self, clinic_id: str, visit_id: str) -> Visit | None: ...
+    # Many visits at once (the cases list names each case's patient): one query on SQLite, batched gets on
+    # DynamoDB. Visits gone (purged with their phone) are simply absent.
+    def get_visits(self, clinic_id: str, visit_ids: list[str]) -> dict[str, Visit]: ...
     def visits_on(self, clinic_id: str, local_date: str) -> list[Visit]: ...
 
 

@@ -9,7 +9,18 @@ from datetime import timedelta
 
 from flask import Flask
 
-from functions.web.admin import auth, campaigns, cases, numbers, patients, settings, telegram, uploads  # noqa: F401  (routes on ``bp``)
+from functions.web.admin import (  # noqa: F401  (routes on ``bp``)
+    auth,
+    campaigns,
+    cases,
+    members,
+    numbers,
+    patients,
+    rewards,
+    settings,
+    telegram,
+    uploads,
+)
 from functions.web.admin.core import SESSION_HOURS, Sessions, bp
 
 

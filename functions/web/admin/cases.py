@@ -7,7 +7,7 @@ from flask import Response, redirect, request
 
 from functions.cases.alerts import alert_problem, undelivered
 from functions.cases.kinds import KINDS, kind_names, reclassify
-from functions.cases.moves import mark_contacted, resolve
+from functions.cases.moves import mark_contacted, reopen, resolve
 from functions.cases.names import read_name
 from functions.cases.replies import (
     ALREADY,
@@ -22,6 +22,7 @@ from functions.cases.replies import (
 )
 from functions.invites.segments import count_segments
 from functions.services import utcnow
+from functions.store import Case, Visit
 from functions.texts import one_line
 from functions.web.admin.core import Refused, bp, member, page, services, signed_in
 
@@ -42,11 +43,36 @@ def _case(clinic_id: str, case_id: str):
 def cases_page(clinic_id: str) -> Response:
     clinic, role = member(clinic_id)
     status = request.args.get("status") or None
+    query = " ".join(request.args.get("q", "").split())[:100]
     every = services().store.list_cases(clinic_id)
-    found = [c for c in every if status in (None, c.status)]
+    shown = [c for c in every if status in (None, c.status)]
+    visits = services().store.get_visits(clinic_id, [c.visit_id for c in shown])  # one read for the names
+    found = [c for c in shown if matches(query, c, visits.get(c.visit_id))]
     found.sort(key=lambda c: (ORDER.get(c.status, 3), -c.created_at.timestamp()))
-    return page("cases.html", clinic=clinic, role=role, cases=found, shown=status, undelivered=undelivered(every),
-                alert_problem=alert_problem)
+    return page("cases.html", clinic=clinic, role=role, cases=found, visits=visits, shown=status, query=query,
+                now=utcnow(), excerpt=excerpt, undelivered=undelivered(every), alert_problem=alert_problem)
+
+
+def matches(query: str, case: Case, visit: Visit | None) -> bool:
+    """Every word of the search in the patient's name, phone, doctor, branch or words (case and ё aside)."""
+    if not query:
+        return True
+    where = [case.text, *((visit.patient_name, visit.phone, visit.doctor, visit.branch) if visit else ())]
+    haystack = " ".join(where).casefold().replace("ё", "е")
+    digits = "".join(ch for ch in haystack if ch.isdigit())
+    for word in query.casefold().replace("ё", "е").split():
+        number = "".join(ch for ch in word if ch.isdigit())
+        if word not in haystack and not (len(number) >= 4 and number in digits):
+            return False
+    return True
+
+
+def excerpt(text: str, limit: int = 140) -> str:
+    """The words cut at a word's end, never mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:—-")
+    return cut + "…"
 
 
 def _case_page(clinic_id: str, case_id: str, text: str | None = None) -> Response:
@@ -58,7 +84,7 @@ def _case_page(clinic_id: str, case_id: str, text: str | None = None) -> Respons
     return page("case.html", clinic=clinic, role=role, case=case, visit=visit, kinds=KINDS, reply=reply,
                 segments=count_segments(one_line(reply)), kind_names=kind_names("ru"), contact=contact,
                 zone=clinic.zone, done=request.args.get("done", ""), events=store.case_events(clinic_id, case_id),
-                gender=read_name(visit.patient_name).gender if visit else "", alert_problem=alert_problem)
+                gender=read_name(visit.patient_name).gender if visit else "", alert_problem=alert_problem, now=utcnow())
 
 
 @bp.get("/c/<clinic_id>/cases/<case_id>")
@@ -79,6 +105,9 @@ def case_action(clinic_id: str, case_id: str, action: str) -> Response:
     elif action == "contacted":
         if not mark_contacted(services(), case, who, now):
             raise Refused(409, "Обращение уже не новое.")
+    elif action == "reopen":
+        if not reopen(services(), case, who, now):
+            raise Refused(409, "Обращение не закрыто.")
     elif action == "resolve":
         outcome = request.form.get("outcome", "")
         if outcome not in ("returned", "not_returned"):

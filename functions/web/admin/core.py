@@ -17,6 +17,7 @@ from flask.sessions import NullSession, SecureCookieSession, SecureCookieSession
 
 from functions.clinics.clinic import Clinic
 from functions.config import ConfigError
+from functions.dashboard import formats
 from functions.services import Services
 from functions.texts import render
 
@@ -43,7 +44,7 @@ def services() -> Services:
 
 
 def page(name: str, status: int = 200, **context: object) -> Response:
-    html = render(f"admin/{name}", csrf=session.get("csrf", ""), me=session.get("email", ""), **context)
+    html = render(f"admin/{name}", csrf=session.get("csrf", ""), me=session.get("email", ""), fmt=formats, **context)
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -5,16 +5,19 @@ from __future__ import annotations
 from flask import Response, jsonify, redirect, request
 from jinja2 import TemplateError
 
+from functions.cases.kinds import kind_names
 from functions.clinics.clinic import Clinic, ClinicError, parse_clinic
-from functions.clinics.platforms import PLATFORM_HOSTS
+from functions.clinics.platforms import PLATFORM_HOSTS, TYPE_NAMES, looks_like_reviews
+from functions.dashboard.problems import said_all
 from functions.dashboard.settings_edit import (
-    TYPE_NAMES,
     custom_warning,
+    gating_forbidden,
     general_settings,
     platform_change,
     save_change,
 )
 from functions.invites.text import invite_problems, sample_invite
+from functions.rewards.ledger import MonthReport, month_report
 from functions.services import utcnow
 from functions.web.admin.core import OWNER, Refused, bp, member, page, services, signed_in
 
@@ -25,7 +28,10 @@ def _settings_page(clinic: Clinic, status: int = 200, **extra: object) -> Respon
     except TemplateError:  # a text saved before today's limits: the page shows it, the form fixes it
         text, segments = "", None
     doc = clinic.to_doc()
+    if request.args.get("saved") == "budget_below":
+        extra["month"] = _this_month(clinic)
     return page("settings.html", status, clinic=clinic, doc=doc, role=OWNER, types=TYPE_NAMES, hosts=PLATFORM_HOSTS,
+                gated_against=gating_forbidden(doc), shaped=looks_like_reviews, kinds=kind_names("ru"),
                 sample=text, segments=segments, custom=custom_warning(doc), saved=request.args.get("saved", ""),
                 **extra)
 
@@ -40,11 +46,30 @@ def settings_page(clinic_id: str) -> Response:
 def settings_save(clinic_id: str) -> Response:
     clinic, _ = member(clinic_id, OWNER)
     new_doc = general_settings(clinic.to_doc(), request.form)
+    now = utcnow()
     try:
-        save_change(services(), clinic, new_doc, signed_in(), "settings", utcnow())
+        changed = save_change(services(), clinic, new_doc, signed_in(), "settings", now)
     except ClinicError as err:
-        return _settings_page(clinic, 400, problems=err.problems, form=request.form)
+        return _settings_page(clinic, 400, problems=said_all(err.problems, new_doc), form=request.form)
+    budget = changed.reward.monthly_budget_minor
+    if budget and budget != clinic.reward.monthly_budget_minor and budget < _this_month(changed).committed_minor:
+        return redirect(f"/admin/c/{clinic_id}/settings?saved=budget_below", code=303)
     return redirect(f"/admin/c/{clinic_id}/settings?saved=settings", code=303)
+
+
+def _this_month(clinic: Clinic) -> MonthReport:
+    return month_report(services(), clinic, utcnow().astimezone(clinic.zone).strftime("%Y-%m"))
+
+
+@bp.post("/c/<clinic_id>/settings/policy")
+def policy_save(clinic_id: str) -> Response:
+    """The one-click switch the review-gating warning offers: every patient sees the platforms."""
+    clinic, _ = member(clinic_id, OWNER)
+    if request.form.get("policy") not in ("open", "gated"):
+        raise Refused(400, "Нет такого правила.")
+    new_doc = {**clinic.to_doc(), "policy": request.form["policy"]}
+    save_change(services(), clinic, new_doc, signed_in(), "settings", utcnow())
+    return redirect(f"/admin/c/{clinic_id}/settings?saved=policy", code=303)
 
 
 @bp.post("/c/<clinic_id>/platforms")
@@ -57,7 +82,7 @@ def platforms_save(clinic_id: str) -> Response:
     try:
         save_change(services(), clinic, new_doc, signed_in(), f"platforms: {action}", utcnow())
     except ClinicError as err:
-        return _settings_page(clinic, 400, problems=err.problems, adding=request.form)
+        return _settings_page(clinic, 400, problems=said_all(err.problems, new_doc), adding=request.form)
     saved = "custom" if action == "add" and custom_warning(new_doc) and request.form.get("type") == "custom" else action
     return redirect(f"/admin/c/{clinic_id}/settings?saved={saved}#platforms", code=303)
 
@@ -72,9 +97,9 @@ def sms_preview(clinic_id: str) -> Response:
         edited = parse_clinic(doc)
         text, segments = sample_invite(edited, services().settings.link_base)
     except ClinicError as err:
-        return jsonify({"problems": err.problems}), 400
+        return jsonify({"problems": said_all(err.problems, doc)}), 400
     except TemplateError as err:
-        return jsonify({"problems": [f"sending.template: {err.message or err}"]}), 400
+        return jsonify({"problems": said_all([f"sending.template: {err.message or err}"], doc)}), 400
     answer = {"text": text, "encoding": segments.encoding, "segments": segments.count, "units": segments.units}
-    problems = invite_problems(edited, services().settings.link_base)
+    problems = said_all(invite_problems(edited, services().settings.link_base), doc)
     return jsonify({**answer, "problems": problems} if problems else answer)
