@@ -3,10 +3,7 @@ page follow and the click counted; the numbers page at phone and desktop widths.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from functions.app import create_app
 from functions.clinics.clinic import save_clinic
@@ -15,6 +12,7 @@ from functions.services import Services
 from functions.visits.intake import import_rows
 from tests.admin_helpers import sign_in_in_browser
 from tests.conftest import NOW, visit_row
+from tests.live_server import serving
 from tests.test_browser import ARTIFACTS, browser, phone_page  # noqa: F401 (fixture)
 
 
@@ -31,10 +29,8 @@ def live(settings, clinic_doc, monkeypatch):
     services.store.put_member("c1", "owner@clinic.ru", "owner", NOW)
     import_rows(services.store, clinic, [(2, visit_row(1))], 14)
     send_due_invites(services, NOW)
-    server = make_server("127.0.0.1", 0, create_app(local, services=services), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", services
-    server.shutdown()
+    with serving(create_app(local, services=services)) as base:
+        yield base, services
     services.store.close()
 
 

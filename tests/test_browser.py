@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from functions.invites.dispatch import send_due_invites
 from functions.visits.intake import import_rows
 from tests.conftest import NOW, visit_row
+from tests.live_server import serving
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,13 +42,9 @@ def live(app, services, clinic, monkeypatch):
     monkeypatch.setattr(forms, "utcnow", lambda: NOW)
     import_rows(services.store, clinic, [(2, visit_row(1)), (3, visit_row(2))], 14)
     send_due_invites(services, NOW)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
     tokens = [services.store.get_visit("c1", f"v{n}").invite_token for n in (1, 2)]
-    yield base, tokens
-    server.shutdown()
+    with serving(app) as base:
+        yield base, tokens
 
 
 def phone_page(browser, javascript: bool = True, locale: str = "ru-RU"):

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 from functions.app import create_app
 from functions.clinics.clinic import save_clinic
@@ -20,6 +18,7 @@ from functions.store import Contact
 from functions.visits.intake import import_rows
 from tests.admin_helpers import browser_sign_in
 from tests.conftest import NOW, visit_row
+from tests.live_server import serving
 from tests.test_browser import ARTIFACTS, browser, phone_page  # noqa: F401 (fixture)
 from tests.test_whatsapp import WA_CLINIC
 
@@ -37,10 +36,8 @@ def live(settings, clinic_doc, monkeypatch):
     import_rows(services.store, clinic, [(2, visit_row(1)), (3, visit_row(2))], 14)
     services.store.save_contacts([Contact("c1", "+79161234502", NOW, NOW, channel="whatsapp")])
     send_due_invites(services, NOW)
-    server = make_server("127.0.0.1", 0, create_app(local, services=services), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", services
-    server.shutdown()
+    with serving(create_app(local, services=services)) as base:
+        yield base, services
     services.store.close()
 
 

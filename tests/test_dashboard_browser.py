@@ -6,12 +6,10 @@ Screenshots of each page at both widths land in test-artifacts/."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from functions.app import create_app
 from functions.clinics.clinic import save_clinic
@@ -23,6 +21,7 @@ from functions.transports.outbox import Outbox
 from functions.visits.intake import import_rows
 from tests.admin_helpers import browser_sign_in
 from tests.conftest import NOW, visit_row
+from tests.live_server import serving
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401 (fixture)
 
 WIDTHS = (360, 1280)
@@ -71,10 +70,8 @@ def live(tmp_path_factory, clinic_json):
         words = "Ждали приёма сорок минут, администратор отвечала грубо, " * 4
         client.post(f"/api/v1/invites/{services.store.get_visit('c1', 'v2').invite_token}/feedback",
                     json={"text": words.strip()})
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_port}", services
-        server.shutdown()
+        with serving(app) as base:
+            yield base, services
         services.store.close()
 
 

@@ -4,10 +4,7 @@ test-artifacts/."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from functions.app import create_app
 from functions.invites.dispatch import send_due_invites
@@ -15,6 +12,7 @@ from functions.services import Services
 from functions.visits.intake import import_rows
 from tests.admin_helpers import last_link
 from tests.conftest import NOW, visit_row
+from tests.live_server import serving
 from tests.patients_helpers import history_clinic
 from tests.test_browser import ARTIFACTS, browser, phone_page  # noqa: F401 (fixture)
 
@@ -38,10 +36,8 @@ def live(settings, clinic_doc, monkeypatch):
     import_rows(services.store, clinic, [(2, visit_row(1, visit_at="22.11.2026 15:00", service="Удаление зуба",
                                                        patient_name="Петрова Мария Ивановна"))], 14)
     send_due_invites(services, NOW)
-    server = make_server("127.0.0.1", 0, create_app(local, services=services), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", services
-    server.shutdown()
+    with serving(create_app(local, services=services)) as base:
+        yield base, services
     services.store.close()
 
 
