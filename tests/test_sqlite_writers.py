@@ -1,6 +1,6 @@
-"""The writers of one process take turns on a lock of their own before SQLite's: one writes at a time, the next
-goes the moment it commits, an effect held for the commit runs after the turn is handed on (it may write again),
-and a failed write hands the turn on too."""
+"""Writers take turns before SQLite's lock (threads on a lock, processes on a file lock): one writes at a time,
+the next goes the moment it commits, an effect held for the commit runs after the turn is handed on (it may write
+again), and a failed write hands the turn on too."""
 
 from __future__ import annotations
 
@@ -46,3 +46,22 @@ def test_effects_run_after_the_turn_is_handed_on_and_a_failure_frees_it(tmp_path
     with pytest.raises(RuntimeError), store.atomic():
         raise RuntimeError("a bug mid-write")
     assert not store._writers.locked() and not store._db.in_transaction
+
+
+def test_another_process_waits_for_the_turn_at_the_kernel_not_in_sqlites_sleeps(tmp_path: Path) -> None:
+    """Gunicorn's workers: while one writes, the others' turn file lock is taken (a second open of the file is
+    another process's view of it); it is free again the moment the write commits."""
+    fcntl = pytest.importorskip("fcntl")
+    import os
+
+    path = tmp_path / "otklik.sqlite3"
+    store = SqliteStore(str(path))
+    other = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT)
+    try:
+        with store.atomic(), pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free after the commit
+        fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
+        store.close()

@@ -19,6 +19,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: there the processes queue at SQLite's lock alone
+    fcntl = None  # type: ignore[assignment]
+
 from functions.store.unit import PendingEffects, run_all
 
 # After a checkpoint resets the WAL, SQLite cuts the file back to this size instead of keeping its peak.
@@ -45,10 +50,14 @@ class SqliteDb:
         self._opened = 0
         self._opened_lock = threading.Lock()
         self._checkpointing = threading.Lock()  # one thread of a process checkpoints; the others wait for it
-        # A process's writers queue here, handed the turn the moment the last one commits, rather than at
-        # SQLite's lock, whose busy handler sleeps between tries (1, 2, 5 … 100 ms): under load most of a
-        # write's wait was that sleep, not the other writers' work.
+        # Writers queue here, handed the turn the moment the last one commits, rather than at SQLite's lock,
+        # whose busy handler sleeps between tries (1, 2, 5 … 100 ms): under load most of a write's wait was
+        # that sleep, not the other writers' work. The threads of a process queue on a lock; the processes of
+        # a server (gunicorn's workers) on an advisory lock of a file beside the database, which the kernel
+        # hands over at once.
         self._writers = threading.Lock()
+        self._turn_file: int | None = None
+        self._turn_pid = 0
         self._paused_until: dict[int, float] = {}  # per bound: no truncation tried before this moment
 
     @property
@@ -91,7 +100,7 @@ class SqliteDb:
                 yield db
             return
         self._make_room()
-        with self._writers:
+        with self._writers, self._process_turn():
             db.execute("BEGIN IMMEDIATE")
             self._pending.enter()
             try:
@@ -104,6 +113,27 @@ class SqliteDb:
                 raise
             effects = self._pending.leave(succeeded=True)
         run_all(effects)  # after the turn is handed on: an effect may write again
+
+    @contextmanager
+    def _process_turn(self) -> Iterator[None]:
+        """This process's turn among the processes writing the same file (held with ``_writers``)."""
+        fd = self._turn_fd()
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _turn_fd(self) -> int | None:
+        if fcntl is None or self.path == ":memory:" or self.path.startswith("file:"):
+            return None
+        if self._turn_file is None or self._turn_pid != os.getpid():  # after a fork: the process's own
+            self._turn_file = os.open(f"{self.path}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+            self._turn_pid = os.getpid()
+        return self._turn_file
 
     @contextmanager
     def _part(self, db: sqlite3.Connection) -> Iterator[None]:
@@ -171,3 +201,7 @@ class SqliteDb:
         if db is not None:
             db.close()
             self._local.db = None
+        if self._turn_file is not None and self._turn_pid == os.getpid():
+            with self._writers:
+                os.close(self._turn_file)
+                self._turn_file = None
