@@ -90,6 +90,10 @@ class Sessions(SecureCookieSessionInterface):
     API never needs it, so a deployment without a dashboard key still serves patients)."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not request.path.startswith("/admin"):
+            # Only the dashboard has a session (its cookie's path is /admin): a patient's request skips the
+            # signing machinery, a tenth of a first tap's CPU.
+            return self.session_class()
         if not app.secret_key:
             try:
                 app.secret_key = app.extensions["otklik"].secret_key
