@@ -22,7 +22,7 @@ from functions.channels.patient import PatientMessage, lookup_sent, send_to_pati
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count
 from functions.invites.links import invite_link, new_token
-from functions.invites.recovery import Lookup, settle_crashed_send
+from functions.invites.recovery import Lookup, held_claim, settle_crashed_send
 from functions.invites.text import template_values
 from functions.invites.timing import in_window
 from functions.services import Services, backoff
@@ -59,8 +59,9 @@ def _why_not(message: CareMessage | None, visit: Visit, now: datetime) -> str | 
     if message is not None:
         if message.state in DONE:
             return DONE[message.state]
-        if message.state in ("claimed", "retry") and message.claim_until and message.claim_until > now:
-            return "in_progress" if message.state == "claimed" else "retry_later"
+        held = held_claim(message.state, message.claim_until, now)
+        if held:
+            return held
     if not visit.consent:
         return "no_consent"
     return None if visit.invitable else "not_mobile"

@@ -19,7 +19,7 @@ from functions.channels.patient import PatientMessage, lookup_sent, send_to_pati
 from functions.clinics.clinic import Clinic
 from functions.dashboard.counters import count_many
 from functions.invites.links import invite_link, new_token
-from functions.invites.recovery import settle_crashed_send
+from functions.invites.recovery import held_claim, settle_crashed_send
 from functions.invites.reminders import reminder_days, send_due_reminders
 from functions.invites.store import SendingStore
 from functions.invites.text import invite_text, template_values
@@ -83,8 +83,9 @@ def skip_reason(visit: Visit, now: datetime) -> str | None:
     """Why this visit gets no SMS now, as far as the visit alone tells; None when it may be due."""
     if visit.invite_state in DONE_STATES:
         return DONE_STATES[visit.invite_state]
-    if visit.invite_state in ("claimed", "retry") and visit.claim_until and visit.claim_until > now:
-        return "in_progress" if visit.invite_state == "claimed" else "retry_later"
+    held = held_claim(visit.invite_state, visit.claim_until, now)
+    if held:
+        return held
     if not visit.consent:
         return "no_consent"
     if not visit.invitable:

@@ -19,6 +19,14 @@ Finish = Callable[..., object]
 Lookup = Callable[[datetime], tuple[bool, str | None]]
 
 
+def held_claim(state: str, claim_until: datetime | None, now: datetime) -> str | None:
+    """Why a claimed message waits: ``in_progress`` while a live run holds it, ``retry_later`` until a passing
+    failure's retry time; None when it may be taken now."""
+    if state in ("claimed", "retry") and claim_until and claim_until > now:
+        return "in_progress" if state == "claimed" else "retry_later"
+    return None
+
+
 def sms_lookup(services: Services, sms: Sms | None) -> Lookup:
     """The SMS provider's answer for this SMS; an email (``sms`` None) cannot be looked up."""
     find = getattr(services.sms, "find_sent", None) if sms is not None else None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from functions.clinics.clinic import Clinic
-from functions.invites.recovery import settle_crashed_send, sms_lookup
+from functions.invites.recovery import held_claim, settle_crashed_send, sms_lookup
 from functions.invites.timing import in_window
 from functions.patients.letters import letter_email, letter_sms, missing_parts
 from functions.patients.reactivation import months_before, offer_refused, refusals
@@ -126,8 +126,9 @@ def send_campaign(services: Services, clinic: Clinic, campaign: Campaign, now: d
         if prior is not None and prior.state in DONE:
             report.other[DONE[prior.state]] += 1
             continue
-        if prior is not None and prior.state in ("claimed", "retry") and prior.claim_until and prior.claim_until > now:
-            report.other["in_progress" if prior.state == "claimed" else "retry_later"] += 1
+        held = held_claim(prior.state, prior.claim_until, now) if prior is not None else None
+        if held:
+            report.other[held] += 1
             owed += 1
             continue
         if dry_run:
