@@ -15,10 +15,27 @@ from functions.transports import Email, TransportError
 from functions.transports.ses import SesEmail
 from tests.admin_helpers import sign_in
 from tests.conftest import NOW, visit_row
+from tests.live_server import serving
 
 EMAIL = Email(to=("director@clinic.example",), subject="Жалоба", text="Плохо", html="<p>Плохо</p>")
 UNVERIFIED = ("Email address is not verified. The following identities failed the check in region "
               "EU-CENTRAL-1: {}")
+
+
+def complain_while_the_sender_is_unverified(services, clinic, words: str):
+    """A texted patient scores 1 and writes ``words`` while SES refuses the unverified sender; returns the
+    working email transport, to put back when the test wants the sender verified."""
+    from functions.answers.answer import give_feedback, open_invite, rate
+    from functions.invites.dispatch import send_due_invites
+    from functions.visits.intake import import_rows
+
+    import_rows(services.store, clinic, [(2, visit_row(1))], 14)
+    send_due_invites(services, NOW)
+    working, services.email = services.email, UnverifiedSender()
+    opened = open_invite(services, services.store.get_visit("c1", "v1").invite_token, NOW)
+    rate(services, opened, 1, NOW)
+    give_feedback(services, open_invite(services, opened.invite.token, NOW), words, NOW)
+    return working
 
 
 @pytest.mark.parametrize("code,message,permanent,reason", [
@@ -52,20 +69,12 @@ def test_a_complaint_waits_for_the_sender_and_the_owner_is_told(settings, servic
                                                                   monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from functions.answers.answer import give_feedback, open_invite, rate
     from functions.cases.sweep import sweep_cases
     from functions.cli import main
-    from functions.invites.dispatch import send_due_invites
-    from functions.visits.intake import import_rows
 
     services.store.put_member("c1", "owner@clinic.example", "owner", NOW)
     sign_in(client, outbox, "owner@clinic.example")
-    import_rows(services.store, clinic, [(2, visit_row(1))], 14)
-    send_due_invites(services, NOW)
-    working, services.email = services.email, UnverifiedSender()
-    opened = open_invite(services, services.store.get_visit("c1", "v1").invite_token, NOW)
-    rate(services, opened, 1, NOW)
-    give_feedback(services, open_invite(services, opened.invite.token, NOW), "Нагрубили", NOW)
+    working = complain_while_the_sender_is_unverified(services, clinic, "Нагрубили")
 
     monkeypatch.setenv("FUNNEL_SQLITE_PATH", settings.sqlite_path)
     [listed] = json.loads(CliRunner().invoke(main, ["cases", "list", "--clinic", "c1"]).stdout)
@@ -90,17 +99,12 @@ def test_a_complaint_waits_for_the_sender_and_the_owner_is_told(settings, servic
 
 def test_the_notice_reads_well_on_a_phone_and_a_desktop(settings, clinic_doc, outbox) -> None:
     """The owner in a real Chromium at 360 and 1280 px: the notice on the numbers page, the reason on the case."""
-    import threading
 
-    from werkzeug.serving import make_server
 
-    from functions.answers.answer import give_feedback, open_invite, rate
     from functions.app import create_app
     from functions.cases.sweep import sweep_cases
     from functions.clinics.clinic import save_clinic
-    from functions.invites.dispatch import send_due_invites
     from functions.services import Services
-    from functions.visits.intake import import_rows
     from tests.admin_helpers import last_link
     from tests.test_browser import ARTIFACTS, CHROMIUM, phone_page
 
@@ -112,23 +116,15 @@ def test_the_notice_reads_well_on_a_phone_and_a_desktop(settings, clinic_doc, ou
     services = Services(local)
     clinic = save_clinic(services.store, clinic_doc, NOW)
     services.store.put_member("c1", "owner@clinic.ru", "owner", NOW)
-    import_rows(services.store, clinic, [(2, visit_row(1))], 14)
-    send_due_invites(services, NOW)
-    working, services.email = services.email, UnverifiedSender()
-    opened = open_invite(services, services.store.get_visit("c1", "v1").invite_token, NOW)
-    rate(services, opened, 1, NOW)
-    give_feedback(services, open_invite(services, opened.invite.token, NOW), "Нагрубили на ресепшене", NOW)
+    working = complain_while_the_sender_is_unverified(services, clinic, "Нагрубили на ресепшене")
     for _ in range(2):
         sweep_cases(services, services.store.get_case("c1", "v1").claim_until + timedelta(seconds=1))
     services.email = working
     # The next retry is not due yet when the owner looks: the case still waits, the notice stays.
     assert services.store.get_case("c1", "v1").email_state == "retry"
-    server = make_server("127.0.0.1", 0, create_app(local, services=services), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
     ARTIFACTS.mkdir(exist_ok=True)
     try:
-        with sync_playwright() as p:
+        with serving(create_app(local, services=services)) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"])
@@ -154,5 +150,4 @@ def test_the_notice_reads_well_on_a_phone_and_a_desktop(settings, clinic_doc, ou
             wide.screenshot(path=str(ARTIFACTS / "undelivered-1280.png"), full_page=True)
             browser.close()
     finally:
-        server.shutdown()
         services.store.close()
