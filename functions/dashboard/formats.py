@@ -84,15 +84,18 @@ def duration(seconds: float | None) -> str:
     return f"{number(hours / 24, 1)}\u00a0дн."
 
 
-def phone(e164: str) -> str:
-    """+79161234502 as «+7 916 123-45-02»: how a person reads a number aloud; as stored when it does not parse."""
+def phone(e164: str, region: str | None = None) -> str:
+    """+79161234502 as «+7 916 123-45-02»: how a person reads a number aloud; with the clinic's ``region``, as
+    staff dial it there («8 (916) 123-45-02», which a spreadsheet never takes for a formula); as stored when it
+    does not parse."""
     import phonenumbers
 
     try:
-        parsed = phonenumbers.parse(e164, None)
+        parsed = phonenumbers.parse(e164, region)
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if region else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
 
 
 def ago(seconds: float) -> str:

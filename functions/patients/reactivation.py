@@ -18,8 +18,8 @@ from functools import cache, cached_property
 
 from functions.cases.names import read_name
 from functions.clinics.clinic import Clinic
+from functions.dashboard import formats
 from functions.exports.spreadsheet import csv_text
-from functions.patients.export import dialled
 from functions.patients.settings import SCRIPT_PARTS, SCRIPT_SAMPLE
 from functions.patients.store import PatientStore
 from functions.store.patient_records import CALL_OUTCOMES, CallOutcome, Patient
@@ -149,7 +149,7 @@ def record_call(store: PatientStore, clinic: Clinic, phone: str, outcome: str, w
 def rows_csv(clinic: Clinic, rows: list[CallRow]) -> str:
     """The call list for a spreadsheet: who, the last visit, the reason to call, the opening and the last call."""
     return csv_text(script_words(clinic.locale)["csv"], (
-        (r.patient.name, dialled(r.patient.phone, clinic.region), date_words(clinic, r.patient.last_visit_at),
+        (r.patient.name, formats.phone(r.patient.phone, clinic.region), date_words(clinic, r.patient.last_visit_at),
          r.months, r.patient.doctor, r.patient.service, r.patient.note, r.opening,
          outcome_words(clinic, r.outcome)) for r in rows))
 
