@@ -99,6 +99,8 @@ def answering(services: Services, opened: Opened, score: int | None = None) -> A
 
 def note_opened(services: Services, opened: Opened, now: datetime) -> None:
     """The first time the patient's page reaches us (the API read, or a form post without JavaScript)."""
+    if opened.invite.opened_at is not None:
+        return  # the invite as this request read it was opened already: nothing to ask the store
     if services.store.mark_opened(opened.invite.token, now) and not opened.invite.purpose:
         count(services.store, opened.visit, opened=1)  # the funnel counts the visit's invite, not the care message
 

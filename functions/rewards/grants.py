@@ -87,7 +87,7 @@ def grant_reward(services: Services, clinic: Clinic, visit: Visit, now: datetime
                                        clinic.reward.monthly_budget_minor, _phone_since(clinic, now))
 
 
-def reward_offer(services: Services, clinic: Clinic, visit: Visit, invite: Invite, now: datetime) -> str:
+def reward_offer(services: Services, clinic: Clinic, visit: Visit, now: datetime) -> str:
     """What the page may honestly say: the reward is offered, earned, or why it is not on offer."""
     row = services.store.get_reward(clinic.id, reward_id(visit))
     if row is not None:

@@ -70,8 +70,10 @@ def _grant(db: sqlite3.Connection, reward: Reward, budget_minor: int, phone_sinc
 
 class SqliteRewards:
     def grant_reward(self, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str:
-        # A ledger row is never deleted: when it is there (a repeat tap), say so without taking the write lock.
-        if self._one("SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?", reward.clinic_id, reward.reward_id):
+        # A ledger row is never deleted: when it is there (a repeat tap), say so without taking the write lock
+        # (inside a unit of work the lock is held already, and the grant's own check is enough).
+        if not self._db.in_transaction and self._one(
+                "SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?", reward.clinic_id, reward.reward_id):
             return EXISTS
         with self._transaction() as db:
             return _grant(db, reward, budget_minor, phone_since)

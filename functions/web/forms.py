@@ -65,7 +65,7 @@ def state_of(opened: Opened, **extra: object) -> dict:
     state = {"view": view, "clinic": clinic.name, "logo": clinic.logo, "opted_out": invite.opted_out_at is not None,
              "score": invite.score, "tone": page_tone(opened, invite.score),
              "reward": money(clinic.reward_minor, clinic.currency, locale) if clinic.reward_minor and not care else "",
-             "reward_state": "none" if care else reward_offer(_services(), clinic, opened.visit, invite, utcnow()),
+             "reward_state": "none" if care else reward_offer(_services(), clinic, opened.visit, utcnow()),
              **reward_terms(clinic, locale)}
     state["platforms"] = [] if care else visible_platforms(_services(), clinic, invite.token, view)
     if care:

@@ -53,11 +53,10 @@ def _answer_state(opened: Opened, invite: Invite) -> dict:
 
 
 def _reward_now(opened: Opened) -> str:
-    """The reward's state after an answer (the invite is read again: it now holds the score)."""
+    """The reward's state after an answer, as its ledger row now stands."""
     if is_care(opened):
         return "none"
-    invite = services().store.get_invite(opened.invite.token) or opened.invite
-    return reward_offer(services(), opened.clinic, opened.visit, invite, utcnow())
+    return reward_offer(services(), opened.clinic, opened.visit, utcnow())
 
 
 @bp.get("/api/v1/invites/<token>")
@@ -71,7 +70,7 @@ def show(token: str):
         "clinic": {"name": clinic.name, "locale": clinic.locale, "logo": clinic.logo, "accent": clinic.accent},
         "reward": {"amount_minor": clinic.reward_minor, "currency": clinic.currency,
                    "display": money(clinic.reward_minor, clinic.currency, clinic.locale),
-                   "state": "none" if is_care(opened) else reward_offer(services(), clinic, opened.visit, invite, now),
+                   "state": "none" if is_care(opened) else reward_offer(services(), clinic, opened.visit, now),
                    **reward_terms(clinic, page_locale())},
         "policy": clinic.policy,
         "answer": answer,
