@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from functions.clinics.clinic import save_clinic
+from functions.config import Settings
 from functions.demo import DEMO_CLINIC
 from functions.invites.links import new_token
 from functions.store import Invite, Visit
@@ -36,7 +37,8 @@ from functions.store.sqlite import SqliteStore
 ROOT = Path(__file__).resolve().parent.parent
 DURATION, CONNECTIONS, THREADS, ROUNDS = 5, 32, 2, 3
 INVITES = 30_000  # more than the first-tap runs can use up, so every POST there is a first rating
-WORKERS, SERVER_THREADS = 2, 8
+WORKERS, SERVER_THREADS = Settings().workers, Settings().threads  # gunicorn: what `make serve` runs
+WAITRESS_THREADS = 8  # one process
 NOW = datetime.now(UTC)
 
 DONE = """
@@ -137,7 +139,7 @@ def serve_with_waitress(port: int) -> None:
     app = serving_app(load_settings())
     store = app.extensions["otklik"].store
     Runner(store, wal_keeper(store)).start()
-    waitress.serve(app, host="127.0.0.1", port=port, threads=SERVER_THREADS, connection_limit=200,
+    waitress.serve(app, host="127.0.0.1", port=port, threads=WAITRESS_THREADS, connection_limit=200,
                    channel_timeout=30, _quiet=True)
 
 
@@ -269,7 +271,6 @@ def measure(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict]:
 def first_rating_sql(folder: Path) -> tuple[int, int]:
     """Statements and separate commits of one first rating through the app (the same thread's connection)."""
     from functions.app import create_app
-    from functions.config import Settings
     from functions.services import Services
 
     folder.mkdir()
@@ -304,7 +305,7 @@ def main() -> None:
     load_after = os.getloadavg()
     print(f"serving: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s x {ROUNDS} rounds on 127.0.0.1, gzip accepted; "
           f"gunicorn gthread "
-          f"{WORKERS} workers x {SERVER_THREADS} threads, waitress {SERVER_THREADS} threads; {os.cpu_count()} cores; "
+          f"{WORKERS} workers x {SERVER_THREADS} threads, waitress {WAITRESS_THREADS} threads; {os.cpu_count()} cores; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"a first rating (SQLite): {statements} SQL statements, {commits} separate commits")
     for kind, run in runs.items():

@@ -110,8 +110,8 @@ def check_sender(ses: Any, email_from: str, region: str) -> list[str]:
 SERVER_OPTIONS = (
     click.option("--host", default="127.0.0.1", show_default=True),
     click.option("--port", type=int, default=None, help="Default: $PORT or 8000."),
-    click.option("--workers", type=click.IntRange(1, 32), default=None, help="Default: $FUNNEL_WORKERS or 2."),
-    click.option("--threads", type=click.IntRange(1, 64), default=None, help="Default: $FUNNEL_THREADS or 8."),
+    click.option("--workers", type=click.IntRange(1, 32), default=None, help="Default: $FUNNEL_WORKERS or 4."),
+    click.option("--threads", type=click.IntRange(1, 64), default=None, help="Default: $FUNNEL_THREADS or 4."),
 )
 
 

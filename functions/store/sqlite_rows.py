@@ -50,9 +50,10 @@ def _kinds(cls: type) -> tuple[tuple[str, int], ...]:
 
 
 def to_record(cls: type, row: sqlite3.Row):
+    columns = dict(zip(row.keys(), row, strict=True))  # a Row finds a column by name with a linear search
     values = {}
     for name, kind in _kinds(cls):
-        value = row[name]
+        value = columns[name]
         if kind == _PLAIN or (value is None and kind != _FLAG):
             pass
         elif kind == _TIME:
