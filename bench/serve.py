@@ -6,7 +6,9 @@ Each workload is compared with a static asset served by the same server just bef
 (the median ratio: other work on the machine moves both sides of a ratio alike); goals: rating page >= 0.7x,
 POST rating >= 0.5x, 0 errors. The SQLite WAL is sampled during and measured after each server's run
 (goal <= 32 MB). Requests carry ``Accept-Encoding: gzip`` as browsers do. A first rating's SQL (statements
-and separate commits) is counted in-process. Needs Debian's wrk (``apt-get install wrk``).
+and separate commits) is counted in-process, and its time under the write lock measured there.
+``--layouts 2x8 4x4 …`` instead compares gunicorn's processes x threads on first taps (how the default was
+chosen). Needs Debian's wrk (``apt-get install wrk``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -104,12 +108,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(kind: str, port: int, folder: Path) -> subprocess.Popen:
+def start(kind: str, port: int, folder: Path, layout: tuple[int, int] = (WORKERS, SERVER_THREADS)) -> subprocess.Popen:
     env = {**os.environ, "FUNNEL_SQLITE_PATH": str(folder / "db.sqlite3"), "FUNNEL_OUTBOX_PATH": str(folder / "outbox"),
            "FUNNEL_SECRET_KEY": "b" * 32, "FUNNEL_LOG_LEVEL": "INFO"}
     if kind == "gunicorn":
-        command = [sys.executable, "-m", "functions", "serve", "--port", str(port), "--workers", str(WORKERS),
-                   "--threads", str(SERVER_THREADS)]
+        command = [sys.executable, "-m", "functions", "serve", "--port", str(port), "--workers", str(layout[0]),
+                   "--threads", str(layout[1])]
     else:
         command = [sys.executable, __file__, "--waitress", str(port)]
     log = (folder / f"{kind}.log").open("w")
@@ -215,13 +219,13 @@ def summary(runs: list[dict], static: list[dict]) -> dict:
 class Served:
     """One server under test: its own database, port and process, and the WAL it leaves."""
 
-    def __init__(self, kind: str, folder: Path) -> None:
+    def __init__(self, kind: str, folder: Path, layout: tuple[int, int] = (WORKERS, SERVER_THREADS)) -> None:
         folder.mkdir()
         self.kind, self.folder = kind, folder
         self.token_files, self.opened = seed(folder / "db.sqlite3", INVITES)
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        self.process = start(kind, port, folder)
+        self.process = start(kind, port, folder, layout)
         self.watch = WalWatch(folder / "db.sqlite3-wal")
         self.runs: dict[str, list[dict]] = {}
 
@@ -268,13 +272,15 @@ def measure(folder: Path, kinds: tuple[str, ...]) -> dict[str, dict]:
     return done
 
 
-def first_rating_sql(folder: Path) -> tuple[int, int]:
-    """Statements and separate commits of one first rating through the app (the same thread's connection)."""
+def first_rating_sql(folder: Path) -> tuple[int, int, float, float]:
+    """Statements and separate commits of one first rating through the app (the same thread's connection);
+    then, over 500 more first ratings (scores 1 to 5 in turn, no page read first, as in the load), the
+    milliseconds each spends inside its unit of work (under the write lock) and in the whole request."""
     from functions.app import create_app
     from functions.services import Services
 
     folder.mkdir()
-    token_files, _ = seed(folder / "db.sqlite3", ROUNDS)
+    token_files, _ = seed(folder / "db.sqlite3", 500 * ROUNDS)
     token = token_files[0].read_text().split()[0]
     settings = Settings().with_overrides(sqlite_path=str(folder / "db.sqlite3"), outbox_path=str(folder / "outbox"))
     services = Services(settings)
@@ -292,7 +298,27 @@ def first_rating_sql(folder: Path) -> tuple[int, int]:
             in_transaction, commits = False, commits + 1
         elif word in ("INSERT", "UPDATE", "DELETE", "REPLACE") and not in_transaction:
             commits += 1
-    return len(seen), commits
+    services.store._db.set_trace_callback(None)  # type: ignore[attr-defined]
+    held, whole = timed_first_ratings(services.store, client, token_files[1].read_text().split())
+    return len(seen), commits, held, whole
+
+
+def timed_first_ratings(store: SqliteStore, client: object, tokens: list[str]) -> tuple[float, float]:
+    atomic, inside = store.atomic, [0.0]
+
+    @contextmanager
+    def timed() -> Iterator[None]:
+        started = time.perf_counter()
+        with atomic():
+            yield
+        inside[0] += time.perf_counter() - started
+
+    store.atomic = timed  # type: ignore[method-assign]
+    started = time.perf_counter()
+    for n, token in enumerate(tokens):
+        client.post(f"/api/v1/invites/{token}/rating", json={"score": n % 5 + 1})  # type: ignore[attr-defined]
+    whole = time.perf_counter() - started
+    return inside[0] / len(tokens) * 1000, whole / len(tokens) * 1000
 
 
 def main() -> None:
@@ -300,14 +326,16 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        statements, commits = first_rating_sql(Path(tmp) / "sql")
+        statements, commits, held_ms, whole_ms = first_rating_sql(Path(tmp) / "sql")
         runs = measure(Path(tmp), ("gunicorn", "waitress"))
     load_after = os.getloadavg()
     print(f"serving: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s x {ROUNDS} rounds on 127.0.0.1, gzip accepted; "
           f"gunicorn gthread "
           f"{WORKERS} workers x {SERVER_THREADS} threads, waitress {WAITRESS_THREADS} threads; {os.cpu_count()} cores; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
-    print(f"a first rating (SQLite): {statements} SQL statements, {commits} separate commits")
+    print(f"a first rating (SQLite): {statements} SQL statements, {commits} separate commits; in-process, one "
+          f"thread: {held_ms:.2f} ms in its unit of work (the write lock), {whole_ms:.2f} ms the whole request "
+          "(Flask's test client)")
     for kind, run in runs.items():
         print(f"\n{kind} (medians of {ROUNDS} rounds; p99 the worst round):")
         for name, r in run["results"].items():
@@ -328,8 +356,34 @@ def main() -> None:
     print("goals: rating page >= 0.7x and POST rating >= 0.5x the static asset on the same server, 0 errors")
 
 
+def compare_layouts(layouts: list[str]) -> None:
+    """``--layouts 2x8 4x4``: gunicorn's processes x threads side by side, all up at once and loaded in turn
+    (the static asset, then first taps, round after round): how the default was chosen."""
+    chosen = [tuple(int(n) for n in layout.split("x")) for layout in layouts]
+    with tempfile.TemporaryDirectory() as tmp:
+        served = [Served("gunicorn", Path(tmp) / f"{w}x{t}", (w, t)) for w, t in chosen]
+        try:
+            for server in served:
+                wrk(f"{server.base}/assets/page.js", "", server.folder, seconds=2)  # warm up; not counted
+            for round_number in range(ROUNDS):
+                for server in served:
+                    server.load("static asset", round_number)
+                    server.load("POST rating, first tap", round_number)
+        finally:
+            done = [server.stop() for server in served]
+    print(f"gunicorn layouts, first taps against the static asset (medians of {ROUNDS} rounds), "
+          f"load average {os.getloadavg()[0]:.2f} after:")
+    for layout, run in zip(layouts, done, strict=True):
+        tap, static = run["results"]["POST rating, first tap"], run["results"]["static asset"]
+        print(f"  {layout:<5} first tap {tap['rps']:5.0f} req/s {tap['ratio']:5.2f}x static ({static['rps']:5.0f} "
+              f"req/s)  p99 {tap['p99_us'] / 1000:6.1f} ms  errors {tap['errors']}  CPU {tap['cpu_us']:5.0f} us/req  "
+              f"{tap['cores']:.2f} cores at most")
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--waitress":
         serve_with_waitress(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--layouts":
+        compare_layouts(sys.argv[2:])
     else:
         main()
