@@ -35,7 +35,7 @@ from functions.clinics.clinic import save_clinic
 from functions.config import Settings
 from functions.demo import DEMO_CLINIC
 from functions.invites.links import new_token
-from functions.store import Invite, Visit
+from functions.store import Invite, Reward, Visit
 from functions.store.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +77,8 @@ wrk.headers["Content-Type"] = "application/json"
 
 
 def seed(path: Path, count: int) -> tuple[list[Path], str]:
-    """The demo clinic with ``count`` texted visits; returns one file of their tokens per round (each first tap
-    on an invite of its own) and one opened token."""
+    """The demo clinic with ``count`` texted visits, each invite with its reward promised as dispatch makes it;
+    returns one file of their tokens per round (each first tap on an invite of its own) and one opened token."""
     store = SqliteStore(str(path))
     clinic = save_clinic(store, DEMO_CLINIC, NOW)
     tokens = [new_token() for _ in range(count + 1)]
@@ -88,8 +88,13 @@ def seed(path: Path, count: int) -> tuple[list[Path], str]:
                                  expires_at=NOW + timedelta(days=15), doctor=f"Врач {n % 7}", invite_state="sent",
                                  invite_token=token) for n, token in enumerate(tokens)])
         for n, token in enumerate(tokens):
-            store.put_invite(Invite(token=token, clinic_id=clinic.id, visit_id=f"b{n}", created_at=NOW,
-                                    expires_at=NOW + timedelta(days=14)))
+            store.put_invite_promising(
+                Invite(token=token, clinic_id=clinic.id, visit_id=f"b{n}", created_at=NOW,
+                       expires_at=NOW + timedelta(days=14)),
+                Reward(clinic_id=clinic.id, reward_id=f"{clinic.local_date(NOW)[:7]}/b{n}", visit_id=f"b{n}",
+                       phone=f"+7916{n:07d}", amount_minor=clinic.reward.amount_minor, currency="RUB",
+                       created_at=NOW, status="promised", promised_until=NOW + timedelta(days=14, hours=1)),
+                0, None)
     opened = tokens.pop()
     store.mark_opened(opened, NOW)
     store.close()
