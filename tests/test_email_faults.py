@@ -99,8 +99,6 @@ def test_a_complaint_waits_for_the_sender_and_the_owner_is_told(settings, servic
 
 def test_the_notice_reads_well_on_a_phone_and_a_desktop(settings, clinic_doc, outbox) -> None:
     """The owner in a real Chromium at 360 and 1280 px: the notice on the numbers page, the reason on the case."""
-
-
     from functions.app import create_app
     from functions.cases.sweep import sweep_cases
     from functions.clinics.clinic import save_clinic

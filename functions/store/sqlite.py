@@ -178,18 +178,13 @@ class SqliteStore(SqliteDb, SqliteSending, SqliteRewards, SqliteCases, SqliteAdm
         return None if row is None else to_record(Invite, row)
 
     def mark_opened(self, token: str, now: datetime) -> bool:
-        # A repeat open must stay a read: even an UPDATE that matches no row takes the write lock (inside a
-        # unit of work it is held already).
-        if not self._db.in_transaction and self._one(
-                "SELECT 1 FROM invites WHERE token = ? AND opened_at IS NULL", token) is None:
-            return False
+        if self._found_before_writing("SELECT 1 FROM invites WHERE token = ? AND opened_at IS NULL", token) is False:
+            return False  # opened already
         return self._changed("UPDATE invites SET opened_at = ? WHERE token = ? AND opened_at IS NULL", iso(now), token)
 
     def record_rating(self, token: str, score: int, now: datetime) -> bool:
-        # A repeat tap on its own is a read, no write lock; inside a unit of work the lock is held already.
-        if not self._db.in_transaction and self._one(
-                "SELECT 1 FROM invites WHERE token = ? AND score IS NULL", token) is None:
-            return False
+        if self._found_before_writing("SELECT 1 FROM invites WHERE token = ? AND score IS NULL", token) is False:
+            return False  # a repeat tap
         return self._changed(
             "UPDATE invites SET score = ?, rated_at = ? WHERE token = ? AND score IS NULL", score, iso(now), token)
 

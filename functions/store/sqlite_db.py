@@ -86,6 +86,12 @@ class SqliteDb:
     def _changed(self, sql: str, *args: object) -> bool:
         return self._db.execute(sql, args).rowcount > 0
 
+    def _found_before_writing(self, sql: str, *args: object) -> bool | None:
+        """Whether ``sql`` finds a row, read before a conditional write so that a repeat stays a read (even an
+        UPDATE that matches nothing takes the write lock); None inside a unit of work, which holds the lock
+        already and leaves the decision to the write itself."""
+        return None if self._db.in_transaction else self._one(sql, *args) is not None
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE: take the write lock first, so a check and its write cannot interleave with another.

@@ -1,7 +1,8 @@
 """The reward ledger in SQLite: the grant (row, month's budget and phone's limit in one transaction),
 payment claims and their outcomes.
 
-A mixin: ``SqliteStore`` provides the connection helpers it uses (``_db``, ``_one``, ``_transaction``).
+A mixin: ``SqliteStore`` provides the connection helpers it uses (``_db``, ``_one``, ``_found_before_writing``,
+``_transaction``).
 """
 
 from __future__ import annotations
@@ -70,9 +71,8 @@ def _grant(db: sqlite3.Connection, reward: Reward, budget_minor: int, phone_sinc
 
 class SqliteRewards:
     def grant_reward(self, reward: Reward, budget_minor: int, phone_since: datetime | None) -> str:
-        # A ledger row is never deleted: when it is there (a repeat tap), say so without taking the write lock
-        # (inside a unit of work the lock is held already, and the grant's own check is enough).
-        if not self._db.in_transaction and self._one(
+        # A ledger row is never deleted: when it is there (a repeat tap), say so without taking the write lock.
+        if self._found_before_writing(
                 "SELECT 1 FROM rewards WHERE clinic_id = ? AND reward_id = ?", reward.clinic_id, reward.reward_id):
             return EXISTS
         with self._transaction() as db:
